@@ -1,0 +1,99 @@
+package assess
+
+import (
+	"time"
+
+	cnet "github.com/cohortmpc/cohort/net"
+)
+
+// Input is one organisation's private data.
+type Input struct {
+	CVSS       int // CVSS base score × 10, 0..100 by default
+	Critical   int // number of critical vulnerabilities
+	PatchDelay int // patch delay in days
+	Exposure   int // asset exposure, 0..100
+}
+
+// Weights of the risk score w_c·cvss + w_k·critical + w_p·patch_delay + w_e·exposure.
+// The zero value means the defaults 4, 2, 2, 2.
+type Weights struct {
+	CVSS, Critical, PatchDelay, Exposure int
+}
+
+// Range is a closed interval of integers.
+type Range struct{ Min, Max int }
+
+// Bounds are the public bounds of the four inputs. A zero Range means the
+// default for that input: cvss 0..100, critical 0..1000, patch delay
+// 0..3650, exposure 0..100.
+type Bounds struct {
+	CVSS, Critical, PatchDelay, Exposure Range
+}
+
+// Field names the prime field the computation runs in.
+type Field string
+
+const (
+	FieldAuto Field = ""     // M61 when the comparisons fit, M127 otherwise
+	FieldM61  Field = "m61"  // 2^61 − 1
+	FieldM127 Field = "m127" // 2^127 − 1
+)
+
+// Config holds the public parameters of an assessment. Every party must use
+// the same Config; Run refuses to proceed when they differ. Zero values mean
+// the documented defaults.
+type Config struct {
+	// Threshold T: organisations with score ≥ T are counted. Default 500.
+	Threshold int
+	// AlertLevel K: the alert is raised when at least K organisations score
+	// ≥ T. Default max(2, ⌊0.3n + 0.5⌋).
+	AlertLevel int
+	Weights    Weights
+	Bounds     Bounds
+	// MinParties is the smallest group that may run (default 5, never below 3):
+	// in small groups the outputs themselves reveal too much (see package doc).
+	MinParties int
+	Field      Field
+	// SessionID separates the randomness of different runs among the same
+	// parties. Empty means a fixed default; deployments should set it.
+	SessionID string
+	// Timeout bounds the whole run (default 10 minutes); every network wait
+	// fails within it.
+	Timeout time.Duration
+	// ThresholdUnderMPC computes the threshold bits with secure comparisons
+	// instead of letting each organisation compute its own bit (the generic
+	// path; slower, same outputs).
+	ThresholdUnderMPC bool
+}
+
+// Party is one organisation taking part in a Run: its id (1..n), its private
+// input and its transport to the others.
+type Party struct {
+	ID        int
+	Input     Input
+	Transport cnet.Transport
+}
+
+// Result is what every party learns, plus the cost of the run.
+type Result struct {
+	N          int     // number of organisations
+	T          int     // Shamir threshold ⌊(n−1)/2⌋
+	Threshold  int     // public threshold T on the score
+	AlertLevel int     // public alert level K
+	Sum        int64   // sum of all scores
+	Average    float64 // Sum / N
+	AtOrAbove  int     // organisations with score ≥ Threshold
+	Alert      bool    // AtOrAbove ≥ AlertLevel
+	Max        int64   // the largest score
+	Cost       Cost
+}
+
+// Cost is what a run spent, for the parties run in this process.
+type Cost struct {
+	Elapsed          time.Duration
+	BytesSent        int64 // summed over the local parties
+	BytesPerPartyMax int64 // largest single party's bytes sent
+	Messages         int64 // messages sent, summed over the local parties
+	Rounds           int64 // communication rounds (same for every party)
+	PerParty         []cnet.Stats
+}
