@@ -80,8 +80,10 @@ type Field[E any] interface {
 	BatchInv(dst, a []E) error
 	// MatMul sets dst[r] = Σ_c m[r·cols + c] · src[c] for every row r, where
 	// m is a row-major rows×cols matrix (rows = len(dst), cols = len(src)) and
-	// dst[r], src[c] are vectors of one common length. It is the kernel of
-	// Lagrange interpolation, compressed dealing and randomness extraction.
+	// dst[r], src[c] are vectors of one common length. Unlike the other
+	// vector methods, no dst[r] may share memory with any src[c]. It panics
+	// when the dimensions do not match. It is the kernel of Lagrange
+	// interpolation, compressed dealing and randomness extraction.
 	MatMul(dst [][]E, m []E, src [][]E)
 
 	// Random samples one uniform element from r by rejection.

@@ -1,0 +1,104 @@
+package field
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/binary"
+	"unsafe"
+)
+
+// KeySize is the size in bytes of a [PRG] key.
+const KeySize = 32
+
+// prgLabel separates PRG keys from any other use of the same seed.
+const prgLabel = "cohort/field.PRG/v1"
+
+// PRG is a deterministic pseudorandom generator: the keystream of AES-256 in
+// counter mode, keyed by
+//
+//	SHA-256(label ‖ key ‖ len(d₁) ‖ d₁ ‖ … ‖ len(dₖ) ‖ dₖ)
+//
+// for the domain parts d₁…dₖ passed to [NewPRG] (each length is a 64-bit
+// little-endian integer, so distinct part lists give unrelated streams). Two
+// parties holding the same key and domain read the same stream; upper layers
+// pass (session id, operation id, purpose, index) as the domain so that no
+// stream is ever used twice. A PRG is an [io.Reader] whose Read never fails;
+// pass it to [F61.RandomVec] or [F127.RandomVec], which read it directly into
+// the destination slice.
+//
+// A PRG is not safe for concurrent use. Its security is computational (AES
+// as a pseudorandom function); it is not a replacement for crypto/rand when
+// drawing the seeds themselves.
+type PRG struct {
+	stream cipher.Stream
+}
+
+// NewPRG returns the generator for key and the given domain parts.
+func NewPRG(key [KeySize]byte, domain ...[]byte) *PRG {
+	h := sha256.New()
+	h.Write([]byte(prgLabel))
+	h.Write(key[:])
+	var l [8]byte
+	for _, d := range domain {
+		binary.LittleEndian.PutUint64(l[:], uint64(len(d)))
+		h.Write(l[:])
+		h.Write(d)
+	}
+	var k [32]byte
+	block, err := aes.NewCipher(h.Sum(k[:0]))
+	if err != nil {
+		panic("field: " + err.Error()) // unreachable: the key has 32 bytes
+	}
+	var iv [aes.BlockSize]byte
+	return &PRG{stream: cipher.NewCTR(block, iv[:])}
+}
+
+// DomainUint64 returns the 8-byte little-endian encoding of x, a convenience
+// for building [NewPRG] domain parts from integers.
+func DomainUint64(x uint64) []byte {
+	return binary.LittleEndian.AppendUint64(nil, x)
+}
+
+// Read fills p with the next len(p) bytes of the stream. It always returns
+// len(p), nil.
+func (g *PRG) Read(p []byte) (int, error) {
+	clear(p)
+	g.stream.XORKeyStream(p, p)
+	return len(p), nil
+}
+
+var nativeLittleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// fill61 is F61.RandomVec for a PRG on a little-endian machine: the stream is
+// written straight into dst and the rare rejected words are squeezed out, so
+// the result equals that of the generic path.
+func (g *PRG) fill61(dst []M61) {
+	for len(dst) > 0 {
+		g.Read(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 8*len(dst)))
+		w := 0
+		for _, v := range dst {
+			if v &= P61; v != P61 {
+				dst[w] = v
+				w++
+			}
+		}
+		dst = dst[w:]
+	}
+}
+
+// fill127 is the analogue of fill61 for F127.
+func (g *PRG) fill127(dst []M127) {
+	for len(dst) > 0 {
+		g.Read(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 16*len(dst)))
+		w := 0
+		for _, v := range dst {
+			v.hi &= mask63
+			if v.lo != ^uint64(0) || v.hi != mask63 {
+				dst[w] = v
+				w++
+			}
+		}
+		dst = dst[w:]
+	}
+}
