@@ -1,0 +1,305 @@
+package ops
+
+import (
+	"context"
+	"fmt"
+)
+
+// checkBits validates a comparison bit length k for this field: the masked
+// value c = a + 2^(k−1) + r' + 2^(k−1)·r″ must stay below p.
+func (s *Session[E]) checkBits(k int) error {
+	if k < 2 {
+		return fmt.Errorf("ops: comparison of %d-bit values: k must be at least 2", k)
+	}
+	if k+Kappa+2 > s.f.BitLen() {
+		return fmt.Errorf("ops: comparison of %d-bit values needs k + %d ≤ %d in field %s; use a larger field",
+			k, Kappa+2, s.f.BitLen(), s.f.Name())
+	}
+	return nil
+}
+
+// LTZ returns shares of the bits [a[i] < 0], for shared values in
+// [−2^(k−1), 2^(k−1)) (DESIGN §7: Catrina–de Hoogh Mod2m with a statistical
+// mask, then a DGK-style comparison of the public c mod 2^(k−1) with the
+// shared mask bits, evaluated as one masked product whose zero test is
+// opened). 10 rounds for k = 14 or 15. A value outside the range gives an
+// arbitrary bit.
+func (s *Session[E]) LTZ(ctx context.Context, a []E, k int) ([]E, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	if err := s.checkBits(k); err != nil {
+		return nil, err
+	}
+	return s.ltz(ctx, a, k)
+}
+
+// LessThan returns shares of [a[i] < b[i]] for values whose differences lie
+// in [−2^(k−1), 2^(k−1)).
+func (s *Session[E]) LessThan(ctx context.Context, a, b []E, k int) ([]E, error) {
+	if len(a) != len(b) {
+		return nil, fmt.Errorf("ops: LessThan of %d and %d values", len(a), len(b))
+	}
+	d := make([]E, len(a))
+	s.f.VecSub(d, a, b)
+	return s.LTZ(ctx, d, k)
+}
+
+// AtLeast returns shares of [a[i] ≥ c] for a public c, for values whose
+// differences from c lie in [−2^(k−1), 2^(k−1)).
+func (s *Session[E]) AtLeast(ctx context.Context, a []E, c E, k int) ([]E, error) {
+	d := make([]E, len(a))
+	s.f.VecAddConst(d, a, s.f.Neg(c))
+	lt, err := s.LTZ(ctx, d, k)
+	if err != nil {
+		return nil, err
+	}
+	return s.oneMinus(lt), nil
+}
+
+// oneMinus returns 1 − b[i].
+func (s *Session[E]) oneMinus(b []E) []E {
+	out := make([]E, len(b))
+	for i := range b {
+		out[i] = s.f.Sub(s.f.One(), b[i])
+	}
+	return out
+}
+
+// NeedsLTZ is the preprocessing that LTZ of c values of k bits consumes.
+func (s *Session[E]) NeedsLTZ(c, k int) Needs {
+	factors := k + 1
+	mults := 0
+	for w := factors; w > 2; w = w/2 + w%2 {
+		mults += w / 2
+	}
+	return Needs{Random: c, Double: c * mults, Zero: c, Bits: c * k, Masks: c, MaskBits: k}
+}
+
+// NeedsOpenDouble is the preprocessing that OpenDouble of c values consumes.
+func (s *Session[E]) NeedsOpenDouble(c int) Needs { return Needs{Zero: c} }
+
+// NeedsMax is the preprocessing that Max over c values of k bits consumes.
+func (s *Session[E]) NeedsMax(c, k int) Needs {
+	var n Needs
+	for ; c > 1; c = c/2 + c%2 {
+		n = n.Add(s.NeedsLTZ(c/2, k)).Add(Needs{Double: c / 2})
+	}
+	return n
+}
+
+func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
+	b := len(a)
+	if b == 0 {
+		return nil, nil
+	}
+	f := s.f
+	m := k - 1
+	bits, err := s.takeBits(ctx, b*(m+1)) // per value: r_0..r_(m−1), σ
+	if err != nil {
+		return nil, err
+	}
+	masks, err := s.takeMasks(ctx, b, k)
+	if err != nil {
+		return nil, err
+	}
+	rho, err := s.takeRandom(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	one := f.One()
+	three := f.FromUint64(3)
+	pow2m := s.pow2(m)
+	invPow2m, err := f.Inv(pow2m)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+
+	// 1. c = a + 2^m + r' + 2^m·r'', opened.
+	rp := make([]E, b)
+	c := make([]E, b)
+	for i := range a {
+		rp[i] = s.fromBits(bits[i*(m+1) : i*(m+1)+m])
+		c[i] = f.Add(f.Add(a[i], pow2m), f.Add(rp[i], f.Mul(pow2m, masks[i])))
+	}
+	cOpen, err := s.openDeg(ctx, c, s.t, "LTZ: masked values", nil)
+	if err != nil {
+		return nil, err
+	}
+
+	// 2–3. The factors ρ, e_m, e_(m−1), …, e_0 of each value.
+	width := m + 2
+	cur := make([]E, b*width)
+	for i := range a {
+		r := bits[i*(m+1) : i*(m+1)+m]
+		sigma := bits[i*(m+1)+m]
+		sgn := f.Sub(one, f.Add(sigma, sigma)) // s = 1 − 2σ
+		fac := cur[i*width : (i+1)*width]
+		fac[0] = rho[i]
+		var acc E // Σ_(j>i) xor_j
+		for j := m - 1; j >= 0; j-- {
+			e := f.Add(sgn, r[j])
+			xor := r[j]
+			if f.Bit(cOpen[i], j) == 1 {
+				e = f.Sub(e, one)
+				xor = f.Sub(one, r[j])
+			}
+			fac[2+(m-1-j)] = f.Add(e, f.Mul(three, acc))
+			acc = f.Add(acc, xor)
+		}
+		fac[1] = f.Add(f.Sub(sgn, one), f.Mul(three, acc))
+	}
+
+	// 4. Multiply the factors of each value with a product tree; the last
+	// level is a local product opened after re-randomisation.
+	for width > 2 {
+		half, odd := width/2, width%2
+		left, right := make([]E, b*half), make([]E, b*half)
+		for i := range b {
+			for h := range half {
+				left[i*half+h] = cur[i*width+2*h]
+				right[i*half+h] = cur[i*width+2*h+1]
+			}
+		}
+		prod := make([]E, len(left))
+		f.VecMul(prod, left, right)
+		prod, err = s.reduce(ctx, prod, "LTZ: product")
+		if err != nil {
+			return nil, err
+		}
+		next := make([]E, b*(half+odd))
+		for i := range b {
+			copy(next[i*(half+odd):], prod[i*half:(i+1)*half])
+			if odd == 1 {
+				next[i*(half+odd)+half] = cur[(i+1)*width-1]
+			}
+		}
+		cur, width = next, half+odd
+	}
+	last := make([]E, b)
+	for i := range b {
+		last[i] = f.Mul(cur[2*i], cur[2*i+1])
+	}
+	w, err := s.open2t(ctx, last, "LTZ: zero test", nil)
+	if err != nil {
+		return nil, err
+	}
+
+	// 5–6. u = [c' < r'], x mod 2^m = c' − r' + 2^m·u, [a < 0] = 1 − 2^−m·(x − x mod 2^m).
+	out := make([]E, b)
+	for i := range a {
+		sigma := bits[i*(m+1)+m]
+		u := sigma
+		if !f.IsZero(w[i]) {
+			u = f.Sub(one, sigma)
+		}
+		var cp E
+		for j := m - 1; j >= 0; j-- {
+			cp = f.Add(cp, cp)
+			if f.Bit(cOpen[i], j) == 1 {
+				cp = f.Add(cp, one)
+			}
+		}
+		x := f.Add(a[i], pow2m)
+		xmod := f.Add(f.Sub(cp, rp[i]), f.Mul(pow2m, u))
+		out[i] = f.Sub(one, f.Mul(invPow2m, f.Sub(x, xmod)))
+	}
+	return out, nil
+}
+
+// pow2 returns 2^e.
+func (s *Session[E]) pow2(e int) E {
+	v := s.f.One()
+	for range e {
+		v = s.f.Add(v, v)
+	}
+	return v
+}
+
+// Max returns shares of the largest of the shared values x, whose pairwise
+// differences must lie in [−2^(k−1), 2^(k−1)). It plays a tournament of
+// ⌈log2 len(x)⌉ levels: len(x) − 1 comparisons and multiplications.
+func (s *Session[E]) Max(ctx context.Context, x []E, k int) (E, error) {
+	m, _, err := s.MaxAndLTZ(ctx, x, k, nil)
+	return m, err
+}
+
+// MaxAndLTZ is Max that also computes LTZ of the values extra, batched with
+// the tournament's first level so that they cost no extra rounds.
+func (s *Session[E]) MaxAndLTZ(ctx context.Context, x []E, k int, extra []E) (E, []E, error) {
+	return s.tournament(ctx, x, k, extra, true)
+}
+
+// MaxToOpen is MaxAndLTZ for a maximum that is about to be opened: it skips
+// the last re-sharing and returns the maximum as a degree-2T share, which
+// only [Session.OpenDouble] may consume (it re-randomises before opening).
+// This saves two rounds and a multiplication's traffic.
+func (s *Session[E]) MaxToOpen(ctx context.Context, x []E, k int, extra []E) (E, []E, error) {
+	return s.tournament(ctx, x, k, extra, false)
+}
+
+// tournament plays the Max tournament; with reduceLast false the final
+// selection stays a local degree-2T product.
+func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, reduceLast bool) (E, []E, error) {
+	var zero E
+	if len(x) == 0 {
+		return zero, nil, fmt.Errorf("ops: Max of no values")
+	}
+	if err := s.begin(); err != nil {
+		return zero, nil, err
+	}
+	if err := s.checkBits(k); err != nil {
+		return zero, nil, err
+	}
+	f := s.f
+	cur := x
+	var extraOut []E
+	first := true
+	levels := 0
+	for c := len(x); c > 1; c = c/2 + c%2 {
+		levels++
+	}
+	for level := 0; len(cur) > 1 || (first && len(extra) > 0); level++ {
+		if s.opts.Progress != nil {
+			s.opts.Progress("Max", level, levels)
+		}
+		pairs := len(cur) / 2
+		diff := make([]E, pairs, pairs+len(extra))
+		for i := range pairs {
+			diff[i] = f.Sub(cur[2*i], cur[2*i+1])
+		}
+		if first {
+			diff = append(diff, extra...)
+		}
+		lt, err := s.ltz(ctx, diff, k)
+		if err != nil {
+			return zero, nil, err
+		}
+		if first {
+			extraOut = lt[pairs:]
+			first = false
+		}
+		// max(u, v) = u + [u < v]·(v − u)
+		vu := make([]E, pairs)
+		for i := range pairs {
+			vu[i] = f.Sub(cur[2*i+1], cur[2*i])
+		}
+		prod := make([]E, pairs)
+		f.VecMul(prod, lt[:pairs], vu)
+		if pairs > 0 && (reduceLast || len(cur) > 2) {
+			prod, err = s.reduce(ctx, prod, "Max: select")
+			if err != nil {
+				return zero, nil, err
+			}
+		}
+		next := make([]E, pairs, pairs+1)
+		for i := range pairs {
+			next[i] = f.Add(cur[2*i], prod[i])
+		}
+		if len(cur)%2 == 1 {
+			next = append(next, cur[len(cur)-1])
+		}
+		cur = next
+	}
+	return cur[0], extraOut, nil
+}

@@ -1,0 +1,100 @@
+package ops
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+)
+
+// An exchange is one communication round: every party queues the elements
+// it sends to each peer and declares how many it expects from each; run
+// sends one frame per peer with something to say, receives one frame from
+// every peer it expects elements from, and checks each frame's step and
+// length. Both sides of a pair derive the counts from public information,
+// so a frame of any other size is a protocol violation.
+type exchange[E any] struct {
+	s    *Session[E]
+	name string
+	out  [][]E // out[j]: elements for party j, in the order queued
+	want []int // want[j]: elements expected from party j
+	in   [][]E // in[j]: elements received from party j, consumed by take
+}
+
+func (s *Session[E]) newExchange(name string) *exchange[E] {
+	return &exchange[E]{
+		s:    s,
+		name: name,
+		out:  make([][]E, s.n+1),
+		want: make([]int, s.n+1),
+		in:   make([][]E, s.n+1),
+	}
+}
+
+// put queues v for party to.
+func (x *exchange[E]) put(to int, v ...E) { x.out[to] = append(x.out[to], v...) }
+
+// expect declares count more elements to come from party from.
+func (x *exchange[E]) expect(from, count int) { x.want[from] += count }
+
+// take returns the next count elements received from party from.
+func (x *exchange[E]) take(from, count int) []E {
+	v := x.in[from][:count:count]
+	x.in[from] = x.in[from][count:]
+	return v
+}
+
+// run performs the round.
+func (x *exchange[E]) run(ctx context.Context) error {
+	s := x.s
+	if s.err != nil {
+		return s.err
+	}
+	s.step++
+	step := s.step
+	size := s.f.ElementSize()
+	for j := 1; j <= s.n; j++ {
+		if j == s.id || len(x.out[j]) == 0 {
+			continue
+		}
+		msg := make([]byte, headerSize, headerSize+len(x.out[j])*size)
+		binary.LittleEndian.PutUint32(msg, step)
+		msg = s.f.AppendEncode(msg, x.out[j])
+		if err := s.tr.Send(ctx, j, msg); err != nil {
+			return s.fail(x.errorf(j, "%w", err))
+		}
+		x.out[j] = nil
+	}
+	for j := 1; j <= s.n; j++ {
+		if j == s.id || x.want[j] == 0 {
+			continue
+		}
+		msg, err := s.tr.Recv(ctx, j)
+		if err != nil {
+			return s.fail(x.errorf(j, "%w", err))
+		}
+		if len(msg) < headerSize {
+			return s.fail(x.errorf(j, "%w: frame of %d bytes", ErrProtocol, len(msg)))
+		}
+		switch got := binary.LittleEndian.Uint32(msg); {
+		case got == abortStep:
+			return s.fail(x.errorf(j, "%w", ErrPeerAborted))
+		case got != step:
+			return s.fail(x.errorf(j, "%w: frame of step %d during step %d", ErrDesync, got, step))
+		}
+		body := msg[headerSize:]
+		if len(body) != x.want[j]*size {
+			return s.fail(x.errorf(j, "%w: %d bytes, want %d elements of %d bytes", ErrProtocol, len(body), x.want[j], size))
+		}
+		v := make([]E, x.want[j])
+		if err := s.f.Decode(v, body); err != nil {
+			return s.fail(x.errorf(j, "%w: %w", ErrProtocol, err))
+		}
+		x.in[j] = v
+	}
+	s.tr.AddRound()
+	return nil
+}
+
+func (x *exchange[E]) errorf(party int, format string, args ...any) error {
+	return peerErr(party, fmt.Sprintf("%s (step %d)", x.name, x.s.step), fmt.Errorf(format, args...))
+}

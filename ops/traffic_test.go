@@ -1,0 +1,123 @@
+package ops_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/ops"
+)
+
+// model is DESIGN's cost model: elements sent per operation, summed over
+// all parties, preprocessing included.
+type model struct{ n, t float64 }
+
+func newModel(n int) model { return model{float64(n), float64((n - 1) / 2)} }
+
+func (m model) random() float64 { return m.n * (m.n - m.t - 2) / (m.n - m.t) }
+func (m model) zero() float64   { return m.n * max(m.n-2*m.t-1, 0) / (m.n - m.t) }
+func (m model) input() float64  { return m.n - m.t - 1 }
+func (m model) open() float64   { return m.t + m.n - 1 }
+func (m model) open2t() float64 { return m.zero() + 2*m.t + m.n - 1 }
+func (m model) mul() float64    { return m.random() + m.zero() + 2*m.t + m.n - m.t - 1 }
+func (m model) bit() float64    { return m.random() + m.open2t() }
+
+func (m model) ltz(k int, summedMask bool) float64 {
+	mults := 0
+	for w := k + 1; w > 2; w = w/2 + w%2 {
+		mults += w / 2
+	}
+	mask := (ops.Kappa + 1) * m.bit()
+	if summedMask {
+		mask = (m.t + 1) * (m.n - m.t - 1)
+	}
+	return float64(k)*m.bit() + mask + m.random() + m.open() + float64(mults)*m.mul() + m.open2t()
+}
+
+func TestModelMatchesDesignTable(t *testing.T) {
+	// DESIGN §8: elements per multiplication and per LTZ (k = 14).
+	for _, c := range []struct {
+		n        int
+		mul, ltz float64
+	}{{3, 3, 104}, {10, 21, 695}, {50, 121, 4448}, {100, 246, 10272}} {
+		m := newModel(c.n)
+		require.InDelta(t, c.mul, m.mul(), 1, "n=%d mul", c.n)
+		require.InDelta(t, c.ltz, m.ltz(14, true), 1, "n=%d ltz", c.n)
+	}
+}
+
+// measure runs op on every party after inputs are dealt and returns the
+// elements sent by all parties during op: bytes sent less the 4-byte header
+// of each frame, over the element size.
+func measure(t *testing.T, n int, op func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error, inputs int) float64 {
+	t.Helper()
+	sent := run(t, f61, n, 5, func(ctx context.Context, s *ops.Session[field.M61]) (int64, error) {
+		vals := make([]field.M61, inputs)
+		for i := range vals {
+			vals[i] = field.M61(i % 100)
+		}
+		x, err := inputAll(ctx, s, vals)
+		if err != nil {
+			return 0, err
+		}
+		before := s.Stats()
+		if err := op(ctx, s, x); err != nil {
+			return 0, err
+		}
+		after := s.Stats()
+		return (after.BytesSent - before.BytesSent) - 4*(after.MsgsSent-before.MsgsSent), nil
+	})
+	var total int64
+	for _, b := range sent {
+		total += b
+	}
+	return float64(total) / 8
+}
+
+func TestTrafficMatchesModel(t *testing.T) {
+	counts := []int{3, 10, 51}
+	if testing.Short() {
+		counts = []int{3, 10, 21}
+	}
+	for _, n := range counts {
+		m := newModel(n)
+		const batch = 200
+		cases := []struct {
+			name string
+			want float64 // elements per value
+			per  int     // values per call
+			op   func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error
+		}{
+			{"Input", m.input(), n, func(ctx context.Context, s *ops.Session[field.M61], _ []field.M61) error {
+				_, err := s.Input(ctx, []field.M61{1}, 1)
+				return err
+			}},
+			{"Open", m.open(), batch, func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error {
+				_, err := s.Open(ctx, x)
+				return err
+			}},
+			{"Mul", m.mul(), batch, func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error {
+				_, err := s.Mul(ctx, x, x)
+				return err
+			}},
+			{"RandomBits", m.bit(), batch, func(ctx context.Context, s *ops.Session[field.M61], _ []field.M61) error {
+				_, err := s.RandomBits(ctx, batch)
+				return err
+			}},
+			{"LTZ14", m.ltz(14, n < 120), 50, func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error {
+				_, err := s.LTZ(ctx, x[:50], 14)
+				return err
+			}},
+		}
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("n=%d/%s", n, c.name), func(t *testing.T) {
+				got := measure(t, n, c.op, batch) / float64(c.per)
+				t.Logf("n=%d %s: %.1f elements per value, model %.1f", n, c.name, got, c.want)
+				require.InEpsilon(t, c.want, got, 0.2)
+			})
+		}
+	}
+}
