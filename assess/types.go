@@ -64,6 +64,10 @@ type Config struct {
 	// instead of letting each organisation compute its own bit (the generic
 	// path; slower, same outputs).
 	ThresholdUnderMPC bool
+	// Progress, when set, is called from the computation's goroutine with the
+	// current phase and how far it is; it must be fast. It is local to each
+	// party and not part of the public parameters the parties agree on.
+	Progress func(phase string, done, total int)
 }
 
 // Party is one organisation taking part in a Run: its id (1..n), its private
@@ -80,6 +84,7 @@ type Result struct {
 	T          int     // Shamir threshold ⌊(n−1)/2⌋
 	Threshold  int     // public threshold T on the score
 	AlertLevel int     // public alert level K
+	Field      Field   // the field the computation ran in (FieldM61 or FieldM127)
 	Sum        int64   // sum of all scores
 	Average    float64 // Sum / N
 	AtOrAbove  int     // organisations with score ≥ Threshold

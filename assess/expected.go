@@ -1,0 +1,39 @@
+package assess
+
+// Expected computes the four metrics in plaintext from all inputs at once.
+// It is the oracle the secure computation is tested against, and lets a
+// simulation check its result. It validates like [Run]: the configuration for
+// len(inputs) organisations, and every input against the bounds (inputs[i]
+// is organisation i+1). The returned Cost is zero.
+func Expected(inputs []Input, cfg Config) (Result, error) {
+	n := len(inputs)
+	c, err := cfg.resolve(n)
+	if err != nil {
+		return Result{}, err
+	}
+	for i, in := range inputs {
+		if err := checkInput(i+1, in, c); err != nil {
+			return Result{}, err
+		}
+	}
+	res := Result{
+		N:          n,
+		T:          (n - 1) / 2,
+		Threshold:  c.Threshold,
+		AlertLevel: c.AlertLevel,
+		Field:      c.Field,
+	}
+	for i, in := range inputs {
+		s := score(in, c.Weights)
+		res.Sum += s
+		if s >= int64(c.Threshold) {
+			res.AtOrAbove++
+		}
+		if i == 0 || s > res.Max {
+			res.Max = s
+		}
+	}
+	res.Average = float64(res.Sum) / float64(n)
+	res.Alert = res.AtOrAbove >= c.AlertLevel
+	return res, nil
+}

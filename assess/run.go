@@ -1,0 +1,256 @@
+package assess
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cohortmpc/cohort/field"
+	cnet "github.com/cohortmpc/cohort/net"
+	"github.com/cohortmpc/cohort/ops"
+)
+
+// Run runs the assessment for the parties given, which share one transport
+// mesh: all n parties in one process (in-memory transports from
+// [cnet.NewMesh]), or only the local party (or parties) of a deployment
+// whose other parties run elsewhere (TCP transports). n is the transports'
+// N(). Every local party ends with the same Result; Run returns it.
+//
+// Run validates everything it can before it sends anything: the parties
+// (ids unique, in 1..n, matching their transports), the configuration
+// (see [Config]) and each local party's input against the public bounds.
+// Then it checks that every party has the same public configuration; a
+// party with a different one makes all fail. When a party fails, every
+// local party stops, and the error names the party and step at fault.
+// Run does not close the transports.
+func Run(ctx context.Context, parties []Party, cfg Config) (Result, error) {
+	n, err := checkParties(parties)
+	if err != nil {
+		return Result{}, err
+	}
+	cfg, err = cfg.resolve(n)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, p := range parties {
+		if err := checkInput(p.ID, p.Input, cfg); err != nil {
+			return Result{}, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	start := time.Now()
+	results := make([]Result, len(parties))
+	errs := make([]error, len(parties))
+	var wg sync.WaitGroup
+	for i, p := range parties {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pc := cfg
+			if i > 0 {
+				pc.Progress = nil // one report for the whole process
+			}
+			if cfg.Field == FieldM127 {
+				results[i], errs[i] = runParty(ctx, field.F127{}, p, pc, n)
+			} else {
+				results[i], errs[i] = runParty(ctx, field.F61{}, p, pc, n)
+			}
+			if errs[i] != nil {
+				cancel() // the other local parties cannot finish without this one
+			}
+		}()
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return Result{}, err
+	}
+	res := results[0]
+	res.Cost = Cost{Elapsed: time.Since(start)}
+	for i, r := range results {
+		if r.Sum != res.Sum || r.AtOrAbove != res.AtOrAbove || r.Max != res.Max {
+			return Result{}, fmt.Errorf("assess: parties %d and %d computed different results", parties[0].ID, parties[i].ID)
+		}
+		st := r.Cost.PerParty[0]
+		res.Cost.PerParty = append(res.Cost.PerParty, st)
+		res.Cost.BytesSent += st.BytesSent
+		res.Cost.Messages += st.MsgsSent
+		res.Cost.BytesPerPartyMax = max(res.Cost.BytesPerPartyMax, st.BytesSent)
+		res.Cost.Rounds = max(res.Cost.Rounds, st.Rounds)
+	}
+	return res, nil
+}
+
+// Simulate runs the assessment with all parties in this process over an
+// in-memory mesh: inputs[i] is organisation i+1's input.
+func Simulate(ctx context.Context, inputs []Input, cfg Config) (Result, error) {
+	n := len(inputs)
+	if _, err := cfg.resolve(n); err != nil {
+		return Result{}, err
+	}
+	trs, err := cnet.NewMesh(n)
+	if err != nil {
+		return Result{}, fmt.Errorf("assess: %w", err)
+	}
+	defer func() {
+		for _, tr := range trs {
+			tr.Close()
+		}
+	}()
+	parties := make([]Party, n)
+	for i, in := range inputs {
+		parties[i] = Party{ID: i + 1, Input: in, Transport: trs[i]}
+	}
+	return Run(ctx, parties, cfg)
+}
+
+// checkParties validates the local parties and returns n.
+func checkParties(parties []Party) (int, error) {
+	if len(parties) == 0 {
+		return 0, fmt.Errorf("%w: no parties", ErrConfig)
+	}
+	var n int
+	seen := make(map[int]bool)
+	for i, p := range parties {
+		if p.Transport == nil {
+			return 0, fmt.Errorf("%w: party %d has no transport", ErrConfig, p.ID)
+		}
+		if i == 0 {
+			n = p.Transport.N()
+		}
+		switch {
+		case p.Transport.N() != n:
+			return 0, fmt.Errorf("%w: party %d's transport connects %d parties, party %d's %d",
+				ErrConfig, p.ID, p.Transport.N(), parties[0].ID, n)
+		case p.ID < 1 || p.ID > n:
+			return 0, fmt.Errorf("%w: party id %d outside 1..%d", ErrConfig, p.ID, n)
+		case seen[p.ID]:
+			return 0, fmt.Errorf("%w: party id %d appears twice", ErrConfig, p.ID)
+		case p.Transport.ID() != p.ID:
+			return 0, fmt.Errorf("%w: party %d has the transport of party %d", ErrConfig, p.ID, p.Transport.ID())
+		}
+		seen[p.ID] = true
+	}
+	return n, nil
+}
+
+// firstError returns the most telling error: one that is not merely the
+// consequence of another local party's failure.
+func firstError(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, context.Canceled) {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// runParty is one party's side of the assessment (DESIGN §8).
+func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config, n int) (Result, error) {
+	progress := func(phase string, done, total int) {
+		if cfg.Progress != nil {
+			cfg.Progress(phase, done, total)
+		}
+	}
+	fail := func(step string, err error) (Result, error) {
+		return Result{}, fmt.Errorf("assess: party %d: %s: %w", p.ID, step, err)
+	}
+	progress("setup", 0, 1)
+	s, err := ops.NewSession(ctx, f, p.Transport, ops.Options{
+		SessionID:  cfg.SessionID,
+		ConfigHash: cfg.hash(n),
+		Progress: func(op string, done, total int) {
+			progress("maximum", done, total)
+		},
+	})
+	if err != nil {
+		return fail("setup", err)
+	}
+	k := cfg.compareBits()
+	generic := cfg.ThresholdUnderMPC
+
+	// Preprocessing: everything the comparisons and multiplications need.
+	progress("preprocessing", 0, 1)
+	need := s.NeedsMax(n, k).Add(s.NeedsOpenDouble(3))
+	if generic {
+		need = need.Add(s.NeedsLTZ(n, k))
+	}
+	if err := s.Prepare(ctx, need); err != nil {
+		return fail("preprocessing", err)
+	}
+
+	// Inputs: each organisation deals its score and, on the fast path, its
+	// own bit [score ≥ T] (it knows both; T is public).
+	progress("inputs", 0, 1)
+	sc := score(p.Input, cfg.Weights)
+	mine := []E{f.FromInt64(sc)}
+	if !generic {
+		bit := int64(0)
+		if sc >= int64(cfg.Threshold) {
+			bit = 1
+		}
+		mine = append(mine, f.FromInt64(bit))
+	}
+	dealt, err := s.Input(ctx, mine, len(mine))
+	if err != nil {
+		return fail("inputs", err)
+	}
+	scores := make([]E, n)
+	bits := make([]E, n)
+	for j := range dealt {
+		scores[j] = dealt[j][0]
+		if !generic {
+			bits[j] = dealt[j][1]
+		}
+	}
+
+	// The maximum, and on the generic path the threshold bits, batched
+	// with the tournament's first level: [score ≥ T] = 1 − [score − T < 0].
+	var maxShare E
+	if generic {
+		diff := s.AddConst(scores, f.FromInt64(-int64(cfg.Threshold)))
+		var lt []E
+		maxShare, lt, err = s.MaxToOpen(ctx, scores, k, diff)
+		for j := range lt {
+			bits[j] = f.Sub(f.One(), lt[j])
+		}
+	} else {
+		maxShare, _, err = s.MaxToOpen(ctx, scores, k, nil)
+	}
+	if err != nil {
+		return fail("maximum", err)
+	}
+
+	progress("output", 0, 1)
+	// The maximum is still a degree-2t product (saving the last re-sharing);
+	// sum and count are degree t, which is also degree 2t. One re-randomised
+	// opening reveals all three.
+	out, err := s.OpenDouble(ctx, []E{s.Sum(scores), s.Sum(bits), maxShare})
+	if err != nil {
+		return fail("output", err)
+	}
+	vals := make([]int64, len(out))
+	for i, v := range out {
+		if vals[i], err = f.Int64(v); err != nil {
+			return fail("output", err)
+		}
+	}
+	progress("output", 1, 1)
+	res := Result{
+		N: n, T: s.T(), Threshold: cfg.Threshold, AlertLevel: cfg.AlertLevel, Field: cfg.Field,
+		Sum: vals[0], Average: float64(vals[0]) / float64(n),
+		AtOrAbove: int(vals[1]), Alert: int(vals[1]) >= cfg.AlertLevel,
+		Max:  vals[2],
+		Cost: Cost{PerParty: []cnet.Stats{s.Stats()}},
+	}
+	return res, nil
+}
