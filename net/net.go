@@ -4,6 +4,17 @@
 // [github.com/cohortmpc/cohort/net/tcp].
 //
 // Parties are numbered 1..n (party i's Shamir evaluation point is i).
+//
+// # Errors
+//
+// A failure that concerns one peer is a [*PeerError] naming the party and
+// the operation; its cause can be matched with [errors.Is] ([ErrPeerClosed],
+// [ErrInvalidParty], [context.Canceled], ...). Calls on a closed transport
+// return [ErrClosed].
+//
+// # Counting
+//
+// [Metered] wraps any Transport and counts bytes, messages and rounds.
 package net
 
 import "context"

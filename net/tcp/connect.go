@@ -1,0 +1,433 @@
+package tcp
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	mathrand "math/rand/v2"
+	stdnet "net"
+	"strings"
+	"sync"
+	"time"
+
+	cnet "github.com/cohortmpc/cohort/net"
+	"github.com/cohortmpc/cohort/net/internal/frame"
+)
+
+// Errors a handshake can fail with; they arrive wrapped in a
+// [*cnet.PeerError] that names the party.
+var (
+	// ErrSessionMismatch: the peer's SessionHash differs from ours.
+	ErrSessionMismatch = errors.New("tcp: different session configuration")
+	// ErrIdentity: the peer's key, claimed id or party count does not match
+	// the configuration.
+	ErrIdentity = errors.New("tcp: identity does not match the configuration")
+)
+
+// protocolVersion is the version of the framing and hello below.
+const protocolVersion = 1
+
+// hello is the first frame on every connection, after TLS: magic "CHRT",
+// version (2 bytes), party id (4), n (4), session hash (32).
+const helloSize = 4 + 2 + 4 + 4 + 32
+
+var helloMagic = [4]byte{'C', 'H', 'R', 'T'}
+
+func appendHello(dst []byte, s *settings) []byte {
+	dst = append(dst, helloMagic[:]...)
+	dst = binary.BigEndian.AppendUint16(dst, protocolVersion)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(s.ID))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(s.n))
+	return append(dst, s.SessionHash[:]...)
+}
+
+// Connect connects this party to all the others: it dials the parties with
+// higher ids (retrying with backoff, since parties start in any order) and
+// accepts the parties with lower ids, each over TLS 1.3 with mutual
+// authentication against the pinned keys, then exchanges a hello (protocol
+// version, party id, n, SessionHash). It returns once all n−1 connections
+// are up; after Config.DialTimeout, or when ctx ends, it fails naming the
+// parties still missing. Misconfiguration detected in a handshake (a key
+// that does not match the pin, a different SessionHash, a peer claiming
+// another id) fails at once.
+func Connect(ctx context.Context, cfg Config) (*Transport, error) {
+	s, err := cfg.check()
+	if err != nil {
+		if cfg.Listener != nil {
+			cfg.Listener.Close()
+		}
+		return nil, err
+	}
+	t := newTransport(s)
+	c := &connector{s: s, t: t, results: make(chan result)}
+	c.serverTLS = &tls.Config{
+		MinVersion:       tls.VersionTLS13,
+		MaxVersion:       tls.VersionTLS13,
+		Certificates:     []tls.Certificate{s.Certificate},
+		ClientAuth:       tls.RequireAnyClientCert,
+		VerifyConnection: c.verifyClient,
+	}
+	t.wg.Add(1)
+	go t.heartbeat()
+
+	ctx, cancel := context.WithTimeout(ctx, s.DialTimeout)
+	defer cancel()
+	ln := s.Listener
+	if ln == nil && s.ID > 1 {
+		var lc stdnet.ListenConfig
+		if ln, err = lc.Listen(ctx, "tcp", s.peers[s.ID].Addr); err != nil {
+			t.Close()
+			return nil, fmt.Errorf("tcp: party %d: %w", s.ID, err)
+		}
+	}
+	var workers sync.WaitGroup
+	if ln != nil {
+		workers.Go(func() { c.acceptLoop(ctx, ln, &workers) })
+	}
+	for j := s.ID + 1; j <= s.n; j++ {
+		workers.Go(func() { c.dialLoop(ctx, j) })
+	}
+
+	err = c.collect(ctx)
+	cancel()
+	if ln != nil {
+		ln.Close()
+	}
+	workers.Wait()
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	t.log.info("connected to all parties", s.ID, "n", s.n)
+	return t, nil
+}
+
+type connector struct {
+	s         *settings
+	t         *Transport
+	serverTLS *tls.Config
+	results   chan result
+}
+
+// result is the outcome of one handshake attempt. id is 0 when the peer is
+// unknown (a connection refused before it identified itself).
+type result struct {
+	id    int
+	p     *peerConn
+	err   error
+	fatal bool
+}
+
+func (c *connector) report(ctx context.Context, r result) {
+	select {
+	case c.results <- r:
+	case <-ctx.Done():
+		if r.p != nil {
+			r.p.raw.Close()
+		}
+	}
+}
+
+// collect installs connections as they come until all are there.
+func (c *connector) collect(ctx context.Context) error {
+	t := c.t
+	lastErr := make(map[int]error)
+	heard := make(map[int]bool) // parties whose hello we saw or that refused us
+	missing := c.s.n - 1
+	for missing > 0 {
+		select {
+		case r := <-c.results:
+			switch {
+			case r.fatal:
+				heard[r.id] = true
+				c.linger(ctx, heard)
+				return r.err
+			case r.err != nil:
+				lastErr[r.id] = r.err
+				t.log.debug("connection attempt failed", r.id, r.err)
+			default:
+				heard[r.id] = true
+				if c.install(r.p) {
+					missing--
+				}
+			}
+		case <-ctx.Done():
+			return c.missingError(ctx, lastErr)
+		}
+	}
+	return nil
+}
+
+// install makes p the connection to its party and starts its reader. It
+// reports false if it replaced an earlier connection.
+func (c *connector) install(p *peerConn) bool {
+	t := c.t
+	old := t.peers[p.id].Swap(p)
+	if old != nil {
+		// The peer gave up on the earlier connection and dialed again;
+		// nothing was sent on the old one.
+		old.raw.Close()
+	}
+	t.log.info("connected", p.id)
+	t.wg.Add(1)
+	go p.readLoop()
+	return old == nil
+}
+
+// linger keeps handshaking for a moment after a fatal error, until every
+// party has been heard from or a second has passed: a configuration error is
+// usually shared, and the parties whose connections are already on the way
+// then learn it from our hello rather than by timing out.
+func (c *connector) linger(ctx context.Context, heard map[int]bool) {
+	timer := time.NewTimer(time.Second)
+	defer timer.Stop()
+	for len(heard) < c.s.n-1 {
+		select {
+		case r := <-c.results:
+			if r.fatal {
+				heard[r.id] = true
+			} else if r.err == nil {
+				heard[r.id] = true
+				c.install(r.p) // closed with the transport
+			}
+		case <-timer.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// connectError lists the parties Connect could not reach.
+type connectError struct {
+	msg  string
+	errs []error
+}
+
+func (e *connectError) Error() string   { return e.msg }
+func (e *connectError) Unwrap() []error { return e.errs }
+
+func (c *connector) missingError(ctx context.Context, lastErr map[int]error) error {
+	var ids []string
+	var errs []error
+	var b strings.Builder
+	for j := 1; j <= c.s.n; j++ {
+		if j == c.s.ID || c.t.peers[j].Load() != nil {
+			continue
+		}
+		ids = append(ids, fmt.Sprint(j))
+		if err, ok := lastErr[j]; ok {
+			// Every error reported with a party id is a PeerError.
+			errs = append(errs, err)
+			fmt.Fprintf(&b, "; %v", err)
+		} else {
+			errs = append(errs, &cnet.PeerError{Party: j, Op: "connect", Err: ctx.Err()})
+		}
+	}
+	if anon, ok := lastErr[0]; ok {
+		errs = append(errs, anon)
+		fmt.Fprintf(&b, "; last refused connection: %v", anon)
+	}
+	word := "party"
+	if len(ids) > 1 {
+		word = "parties"
+	}
+	why := "timed out after " + c.s.DialTimeout.String()
+	if errors.Is(ctx.Err(), context.Canceled) {
+		why = "cancelled"
+	}
+	return &connectError{
+		msg:  fmt.Sprintf("tcp: party %d: not connected to %s %s (%s)%s", c.s.ID, word, strings.Join(ids, ", "), why, b.String()),
+		errs: errs,
+	}
+}
+
+func (c *connector) acceptLoop(ctx context.Context, ln stdnet.Listener, workers *sync.WaitGroup) {
+	for {
+		raw, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, stdnet.ErrClosed) {
+				return
+			}
+			c.report(ctx, result{err: fmt.Errorf("tcp: accept: %w", err)})
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			continue
+		}
+		workers.Go(func() {
+			r := c.handshake(ctx, raw, 0)
+			if r.err != nil {
+				raw.Close()
+			}
+			c.report(ctx, r)
+		})
+	}
+}
+
+func (c *connector) dialLoop(ctx context.Context, j int) {
+	backoff := 10 * time.Millisecond
+	var d stdnet.Dialer
+	for {
+		raw, err := d.DialContext(ctx, "tcp", c.s.peers[j].Addr)
+		var p *peerConn
+		fatal := false
+		if err == nil {
+			r := c.handshake(ctx, raw, j)
+			p, err, fatal = r.p, r.err, r.fatal
+			if err != nil {
+				raw.Close()
+			}
+		} else {
+			err = &cnet.PeerError{Party: j, Op: "connect", Err: fmt.Errorf("tcp: %w", err)}
+		}
+		if ctx.Err() != nil {
+			if p != nil {
+				p.raw.Close()
+			}
+			return
+		}
+		c.report(ctx, result{id: j, p: p, err: err, fatal: fatal})
+		if err == nil || fatal {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff/2 + mathrand.N(backoff/2+1)):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// handshake runs TLS and the hello exchange on raw. dialed is the party we
+// dialed, or 0 if we accepted the connection. It returns the peer's id when
+// known.
+func (c *connector) handshake(ctx context.Context, raw stdnet.Conn, dialed int) result {
+	s := c.s
+	deadline := time.Now().Add(s.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	raw.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	var conn *tls.Conn
+	if dialed > 0 {
+		conn = tls.Client(raw, &tls.Config{
+			MinVersion:         tls.VersionTLS13,
+			MaxVersion:         tls.VersionTLS13,
+			Certificates:       []tls.Certificate{s.Certificate},
+			InsecureSkipVerify: true, // the key is checked against the pin instead
+			VerifyConnection:   func(cs tls.ConnectionState) error { return c.verifyServer(dialed, cs) },
+		})
+	} else {
+		conn = tls.Server(raw, c.serverTLS)
+	}
+	if err := conn.HandshakeContext(ctx); err != nil {
+		return c.handshakeError(dialed, raw, err)
+	}
+	id := dialed
+	if id == 0 {
+		// verifyClient accepted the key, so it is pinned.
+		id = s.byPin[Fingerprint(conn.ConnectionState().PeerCertificates[0])]
+	}
+
+	if _, err := conn.Write(frame.Append(nil, frame.Hello, appendHello(nil, s))); err != nil {
+		return c.handshakeError(id, raw, err)
+	}
+	typ, h, err := frame.Read(conn, helloSize)
+	if err == nil && (typ != frame.Hello || len(h) != helloSize || [4]byte(h[:4]) != helloMagic) {
+		err = errors.New("malformed hello")
+	}
+	if err != nil {
+		return c.handshakeError(id, raw, err)
+	}
+	peerErr := func(err error) error { return &cnet.PeerError{Party: id, Op: "connect", Err: err} }
+	if v := binary.BigEndian.Uint16(h[4:]); v != protocolVersion {
+		return result{id: id, err: peerErr(fmt.Errorf("tcp: protocol version %d, want %d", v, protocolVersion)), fatal: true}
+	}
+	if claimed := binary.BigEndian.Uint32(h[6:]); claimed != uint32(id) {
+		return result{id: id, err: peerErr(&refusedError{fmt.Sprintf("tcp: has the key of party %d but claims to be party %d", id, claimed)}), fatal: true}
+	}
+	if pn := binary.BigEndian.Uint32(h[10:]); pn != uint32(s.n) {
+		return result{id: id, err: peerErr(&refusedError{fmt.Sprintf("tcp: configured for %d parties, want %d", pn, s.n)}), fatal: true}
+	}
+	if [32]byte(h[14:]) != s.SessionHash {
+		return result{id: id, err: peerErr(ErrSessionMismatch), fatal: true}
+	}
+	if !stop() {
+		return result{id: id, err: &cnet.PeerError{Party: id, Op: "connect", Err: ctx.Err()}}
+	}
+	raw.SetDeadline(time.Time{})
+	p := &peerConn{t: c.t, id: id, conn: conn, raw: raw}
+	p.lastWrite.Store(time.Now().UnixNano())
+	return result{id: id, p: p}
+}
+
+// handshakeError classifies a failed handshake. Refusals (ours or the
+// peer's) are configuration errors and fatal for the dialer; anything else
+// may be a party that is not up yet, and the dialer retries.
+func (c *connector) handshakeError(id int, raw stdnet.Conn, err error) result {
+	var opErr *stdnet.OpError
+	remote := errors.As(err, &opErr) && opErr.Op == "remote error"
+	var refused *refusedError
+	local := errors.As(err, &refused)
+	if id == 0 {
+		// An accepted connection that did not identify itself: remember it
+		// for the error message, but a stray connection must not stop us.
+		return result{err: fmt.Errorf("tcp: connection from %v refused: %w", raw.RemoteAddr(), err)}
+	}
+	switch {
+	case local:
+		return result{id: id, err: &cnet.PeerError{Party: id, Op: "connect", Err: refused}, fatal: true}
+	case remote:
+		return result{id: id, err: &cnet.PeerError{Party: id, Op: "connect", Err: &refusedError{fmt.Sprintf("tcp: refused our certificate: %v", err)}}, fatal: true}
+	}
+	return result{id: id, err: &cnet.PeerError{Party: id, Op: "connect", Err: fmt.Errorf("tcp: %w", err)}}
+}
+
+// refusedError is an identity check that failed; it matches ErrIdentity.
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return e.msg }
+func (e *refusedError) Unwrap() error { return ErrIdentity }
+
+// verifyServer checks that the party we dialed presented its pinned key.
+func (c *connector) verifyServer(dialed int, cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		return &refusedError{"tcp: no certificate presented"}
+	}
+	fp := Fingerprint(cs.PeerCertificates[0])
+	if fp == c.s.peers[dialed].Fingerprint {
+		return nil
+	}
+	if k, ok := c.s.byPin[fp]; ok {
+		return &refusedError{fmt.Sprintf("tcp: %s presented the key of party %d", c.s.peers[dialed].Addr, k)}
+	}
+	return &refusedError{fmt.Sprintf("tcp: %s presented an unknown key %s", c.s.peers[dialed].Addr, fp)}
+}
+
+// verifyClient checks that a connecting party presented a pinned key of a
+// party with a lower id (lower ids dial higher ones).
+func (c *connector) verifyClient(cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		return &refusedError{"tcp: no certificate presented"}
+	}
+	fp := Fingerprint(cs.PeerCertificates[0])
+	k, ok := c.s.byPin[fp]
+	switch {
+	case !ok:
+		return &refusedError{fmt.Sprintf("tcp: unknown key %s", fp)}
+	case k == c.s.ID:
+		return &refusedError{"tcp: peer presented this party's own key"}
+	case k > c.s.ID:
+		return &refusedError{fmt.Sprintf("tcp: party %d dialed party %d, but lower ids dial higher ones", k, c.s.ID)}
+	}
+	return nil
+}
