@@ -15,23 +15,35 @@ import (
 type exchange[E any] struct {
 	s    *Session[E]
 	name string
-	out  [][]E // out[j]: elements for party j, in the order queued
-	want []int // want[j]: elements expected from party j
-	in   [][]E // in[j]: elements received from party j, consumed by take
+	out  [][]byte // out[j]: frame for party j: a header, then the elements queued
+	want []int    // want[j]: elements expected from party j
+	in   [][]E    // in[j]: elements received from party j, consumed by take
 }
 
+// newExchange starts a round. The session's buffers are reused: only one
+// exchange is in progress at a time.
 func (s *Session[E]) newExchange(name string) *exchange[E] {
-	return &exchange[E]{
-		s:    s,
-		name: name,
-		out:  make([][]E, s.n+1),
-		want: make([]int, s.n+1),
-		in:   make([][]E, s.n+1),
+	if s.xout == nil {
+		s.xout = make([][]byte, s.n+1)
+		s.xwant = make([]int, s.n+1)
+		s.xin = make([][]E, s.n+1)
 	}
+	clear(s.xout)
+	clear(s.xwant)
+	clear(s.xin)
+	return &exchange[E]{s: s, name: name, out: s.xout, want: s.xwant, in: s.xin}
 }
 
 // put queues v for party to.
-func (x *exchange[E]) put(to int, v ...E) { x.out[to] = append(x.out[to], v...) }
+func (x *exchange[E]) put(to int, v ...E) {
+	if len(v) == 0 {
+		return
+	}
+	if x.out[to] == nil {
+		x.out[to] = make([]byte, headerSize, headerSize+len(v)*x.s.f.ElementSize())
+	}
+	x.out[to] = x.s.f.AppendEncode(x.out[to], v)
+}
 
 // expect declares count more elements to come from party from.
 func (x *exchange[E]) expect(from, count int) { x.want[from] += count }
@@ -53,12 +65,11 @@ func (x *exchange[E]) run(ctx context.Context) error {
 	step := s.step
 	size := s.f.ElementSize()
 	for j := 1; j <= s.n; j++ {
-		if j == s.id || len(x.out[j]) == 0 {
+		msg := x.out[j]
+		if msg == nil {
 			continue
 		}
-		msg := make([]byte, headerSize, headerSize+len(x.out[j])*size)
 		binary.LittleEndian.PutUint32(msg, step)
-		msg = s.f.AppendEncode(msg, x.out[j])
 		if err := s.tr.Send(ctx, j, msg); err != nil {
 			return s.fail(x.errorf(j, "%w", err))
 		}

@@ -74,8 +74,22 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 	random := max(0, need.Random-len(s.pool.random)) + bits
 	zero := max(0, need.Zero-len(s.pool.zero)) + bits
 	double := max(0, need.Double-len(s.pool.dblT))
-	if random+zero+double > 0 || (summed && masks > 0) {
-		if err := s.deal(ctx, random, double, zero, summedCount(summed, masks)); err != nil {
+	// Deal in chunks so that no party receives more than maxDealElements
+	// elements in one round: memory stays bounded at large n.
+	perDealer := func(total int) int { return (total + s.n - s.t - 1) / (s.n - s.t) }
+	load := s.n * (perDealer(random) + perDealer(zero) + 2*perDealer(double))
+	chunks := max(1, (load+maxDealElements-1)/maxDealElements)
+	part := func(total, i int) int { return total*(i+1)/chunks - total*i/chunks }
+	for i := range chunks {
+		r, d, z := part(random, i), part(double, i), part(zero, i)
+		m := 0
+		if i == 0 {
+			m = summedCount(summed, masks)
+		}
+		if r+d+z+m == 0 {
+			continue
+		}
+		if err := s.deal(ctx, r, d, z, m); err != nil {
 			return err
 		}
 	}
@@ -96,6 +110,10 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 	}
 	return nil
 }
+
+// maxDealElements bounds the elements one party receives in one dealing
+// round of Prepare (1 MiB of M61 elements).
+const maxDealElements = 1 << 17
 
 func summedCount(summed bool, masks int) int {
 	if summed {

@@ -69,6 +69,11 @@ type Session[E any] struct {
 
 	pool pools[E]
 	err  error
+
+	// Buffers of the exchange in progress.
+	xout  [][]byte
+	xwant []int
+	xin   [][]E
 }
 
 // NewSession sets up party tr.ID()'s side of a session among tr.N() parties:
