@@ -47,6 +47,14 @@ func runAll[E any, R any](t testing.TB, f field.Field[E], n int, seed uint64, wr
 	t.Helper()
 	trs, err := cnet.NewMesh(n)
 	require.NoError(t, err)
+	return runOn(t, f, trs, seed, wrap, fn)
+}
+
+// runOn is runAll over the given transports, which it closes.
+func runOn[E any, R any](t testing.TB, f field.Field[E], trs []cnet.Transport, seed uint64, wrap func(id int, tr cnet.Transport) cnet.Transport,
+	fn func(ctx context.Context, s *ops.Session[E]) (R, error)) ([]R, []error) {
+	t.Helper()
+	n := len(trs)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	res := make([]R, n)
@@ -69,9 +77,11 @@ func runAll[E any, R any](t testing.TB, f field.Field[E], n int, seed uint64, wr
 		}()
 	}
 	wg.Wait()
+	var cw sync.WaitGroup
 	for _, tr := range trs {
-		tr.Close()
+		cw.Go(func() { tr.Close() })
 	}
+	cw.Wait()
 	return res, errs
 }
 

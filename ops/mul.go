@@ -51,13 +51,13 @@ func (s *Session[E]) reduce(ctx context.Context, prod []E, name string) ([]E, er
 	}
 	masked := make([]E, len(prod))
 	s.f.VecAdd(masked, prod, r2t)
-	byKing, vals, err := s.toKings(ctx, masked, 2*s.t, name+": masked products to kings")
+	a, vals, err := s.toKings(ctx, masked, 2*s.t, name+": masked products to kings")
 	if err != nil {
 		return nil, err
 	}
 	job := &dealJob[E]{d: s.t, chosen: true, purpose: purposeKing, counts: make([]int, s.n+1), secrets: vals}
 	for k := 1; k <= s.n; k++ {
-		job.counts[k] = len(byKing[k])
+		job.counts[k] = a.count(k)
 	}
 	xc := s.newExchange(name + ": re-dealing")
 	if err := s.addDeal(xc, job); err != nil {
@@ -69,7 +69,7 @@ func (s *Session[E]) reduce(ctx context.Context, prod []E, name string) ([]E, er
 	s.collectDeal(xc, job)
 	out := make([]E, len(prod))
 	for k := 1; k <= s.n; k++ {
-		for i, j := range byKing[k] {
+		for i, j := 0, a.first(k); j < a.size; i, j = i+1, j+s.n {
 			out[j] = job.shares[k][i]
 		}
 	}

@@ -13,17 +13,28 @@ import (
 // reconstructs, and then either broadcasts the value (open) or re-deals it
 // (multiplication).
 
-// kings assigns the values of a batch of size b to kings and returns, for
-// each party id, the batch indices it is king of (ascending).
-func (s *Session[E]) kings(b int) [][]int {
-	byKing := make([][]int, s.n+1)
-	base := s.king
-	for j := range b {
-		k := (base+j)%s.n + 1
-		byKing[k] = append(byKing[k], j)
+// kings assigns the values of a batch of size b to kings, advancing the
+// rotation.
+func (s *Session[E]) kings(b int) kingAssignment {
+	a := kingAssignment{n: s.n, base: s.king, size: b}
+	s.king = (s.king + b) % s.n
+	return a
+}
+
+// kingAssignment gives value j of a batch the king (base + j) mod n + 1, so
+// the values of king k are first(k), first(k) + n, … below size.
+type kingAssignment struct{ n, base, size int }
+
+// first is the index of king k's first value (≥ size when it has none).
+func (a kingAssignment) first(k int) int { return ((k-1-a.base)%a.n + a.n) % a.n }
+
+// count is the number of values of king k.
+func (a kingAssignment) count(k int) int {
+	f := a.first(k)
+	if f >= a.size {
+		return 0
 	}
-	s.king = (base + b) % s.n
-	return byKing
+	return (a.size-1-f)/a.n + 1
 }
 
 // successor returns the id δ places after party k, cyclically.
@@ -33,46 +44,46 @@ func (s *Session[E]) successor(k, delta int) int { return (k-1+delta)%s.n + 1 }
 // its share of value j to K_j when it is one of K_j's d successors. It
 // returns the assignment of values to kings and, for the values this party
 // is king of, the reconstructed values.
-func (s *Session[E]) toKings(ctx context.Context, x []E, d int, name string) ([][]int, []E, error) {
-	byKing := s.kings(len(x))
+func (s *Session[E]) toKings(ctx context.Context, x []E, d int, name string) (kingAssignment, []E, error) {
+	a := s.kings(len(x))
 	xc := s.newExchange(name)
 	for k := 1; k <= s.n; k++ {
-		if k == s.id || len(byKing[k]) == 0 {
+		if k == s.id || a.count(k) == 0 {
 			continue
 		}
 		if delta := (s.id - k + s.n) % s.n; delta >= 1 && delta <= d {
-			for _, j := range byKing[k] {
+			for j := a.first(k); j < a.size; j += s.n {
 				xc.put(k, x[j])
 			}
 		}
 	}
-	mine := byKing[s.id]
-	if len(mine) > 0 {
+	mine := a.count(s.id)
+	if mine > 0 {
 		for delta := 1; delta <= d; delta++ {
-			xc.expect(s.successor(s.id, delta), len(mine))
+			xc.expect(s.successor(s.id, delta), mine)
 		}
 	}
 	if err := xc.run(ctx); err != nil {
-		return nil, nil, err
+		return a, nil, err
 	}
-	if len(mine) == 0 {
-		return byKing, nil, nil
+	if mine == 0 {
+		return a, nil, nil
 	}
 	lam, err := s.kingCoefficients(d)
 	if err != nil {
-		return nil, nil, s.fail(err)
+		return a, nil, s.fail(err)
 	}
 	src := make([][]E, d+1)
-	src[0] = make([]E, len(mine))
-	for i, j := range mine {
-		src[0][i] = x[j]
+	src[0] = make([]E, 0, mine)
+	for j := a.first(s.id); j < a.size; j += s.n {
+		src[0] = append(src[0], x[j])
 	}
 	for delta := 1; delta <= d; delta++ {
-		src[delta] = xc.take(s.successor(s.id, delta), len(mine))
+		src[delta] = xc.take(s.successor(s.id, delta), mine)
 	}
-	vals := [][]E{make([]E, len(mine))}
+	vals := [][]E{make([]E, mine)}
 	s.f.MatMul(vals, lam, src)
-	return byKing, vals[0], nil
+	return a, vals[0], nil
 }
 
 // kingCoefficients are the Lagrange coefficients at 0 for this party's king
@@ -97,7 +108,7 @@ func (s *Session[E]) kingCoefficients(d int) ([]E, error) {
 // When post is not nil, each king applies it to the values it reconstructed
 // before broadcasting them (semi-honest: the others trust the result).
 func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, post func([]E)) ([]E, error) {
-	byKing, vals, err := s.toKings(ctx, x, d, name+": shares to kings")
+	a, vals, err := s.toKings(ctx, x, d, name+": shares to kings")
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +118,7 @@ func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, pos
 	xc := s.newExchange(name + ": values from kings")
 	for k := 1; k <= s.n; k++ {
 		switch {
-		case len(byKing[k]) == 0:
+		case a.count(k) == 0:
 		case k == s.id:
 			for j := 1; j <= s.n; j++ {
 				if j != s.id {
@@ -115,7 +126,7 @@ func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, pos
 				}
 			}
 		default:
-			xc.expect(k, len(byKing[k]))
+			xc.expect(k, a.count(k))
 		}
 	}
 	if err := xc.run(ctx); err != nil {
@@ -123,14 +134,11 @@ func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, pos
 	}
 	out := make([]E, len(x))
 	for k := 1; k <= s.n; k++ {
-		if len(byKing[k]) == 0 {
-			continue
-		}
 		v := vals
 		if k != s.id {
-			v = xc.take(k, len(byKing[k]))
+			v = xc.take(k, a.count(k))
 		}
-		for i, j := range byKing[k] {
+		for i, j := 0, a.first(k); j < a.size; i, j = i+1, j+s.n {
 			out[j] = v[i]
 		}
 	}

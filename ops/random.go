@@ -112,8 +112,12 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 }
 
 // maxDealElements bounds the elements one party receives in one dealing
-// round of Prepare (1 MiB of M61 elements).
-const maxDealElements = 1 << 17
+// round of Prepare (512 KiB of M61 elements), and maxBitsBatch the random
+// bits made in one opening, so that memory stays bounded at large n.
+const (
+	maxDealElements = 1 << 16
+	maxBitsBatch    = 1 << 14
+)
 
 func summedCount(summed bool, masks int) int {
 	if summed {
@@ -268,11 +272,12 @@ func (s *Session[E]) makeBits(ctx context.Context, c int) error {
 		return s.fail(err)
 	}
 	for c > 0 {
-		a, err := s.takeRandom(ctx, c)
+		batch := min(c, maxBitsBatch)
+		a, err := s.takeRandom(ctx, batch)
 		if err != nil {
 			return err
 		}
-		sq := make([]E, c)
+		sq := make([]E, batch)
 		s.f.VecMul(sq, a, a)
 		var bad error
 		inv, err := s.open2t(ctx, sq, "RandomBits", func(v []E) {
