@@ -22,6 +22,10 @@ import (
 // inputs up to a statistical distance of about 2^−Kappa.
 const Kappa = 40
 
+// MaxParties is the largest number of parties a session supports (party ids
+// are 16 bits wide in PRG domains).
+const MaxParties = 1<<16 - 1
+
 // Options configure a [Session]. The zero value is usable.
 type Options struct {
 	// SessionID separates the randomness of different sessions among the same
@@ -56,7 +60,7 @@ type Session[E any] struct {
 	t    int
 	opts Options
 
-	keys  []cipher.Block // keys[j]: PRG key shared with party j; keys[id]: private
+	keys  []cipher.Block // keys[j]: PRG key shared with party j
 	local io.Reader      // private PRG for values this party chooses
 
 	step uint32 // exchange counter, carried in every frame
@@ -83,8 +87,8 @@ type Session[E any] struct {
 // count traffic; it does not close tr.
 func NewSession[E any](ctx context.Context, f field.Field[E], tr cnet.Transport, opts Options) (*Session[E], error) {
 	n, id := tr.N(), tr.ID()
-	if n < 3 {
-		return nil, fmt.Errorf("ops: %d parties: the protocols need at least 3", n)
+	if n < 3 || n > MaxParties {
+		return nil, fmt.Errorf("ops: %d parties: the protocols need 3 to %d", n, MaxParties)
 	}
 	if id < 1 || id > n {
 		return nil, fmt.Errorf("ops: party id %d outside 1..%d", id, n)
@@ -103,9 +107,7 @@ func NewSession[E any](ctx context.Context, f field.Field[E], tr cnet.Transport,
 		plans: make(map[planKey]*share.Dealing[E]),
 		lam:   make(map[int][]E),
 	}
-	localKey := s.deriveKey("local", own[:])
-	s.local = cipher.StreamReader{S: newCTR(localKey, 0), R: zeroReader{}}
-	s.keys[id] = s.deriveKey("own", own[:])
+	s.local = cipher.StreamReader{S: newCTR(s.deriveKey("local", own[:]), 0), R: zeroReader{}}
 	if err := s.setup(ctx); err != nil {
 		return nil, err
 	}
