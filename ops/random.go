@@ -130,12 +130,7 @@ func summedCount(summed bool, masks int) int {
 // valid for k-bit comparisons (no wrap-around: 2^k + (t+1)·2^(k+κ) < p)
 // and cheaper than masks built from κ+1 random bits.
 func (s *Session[E]) summedMasksOK(k int) bool {
-	if k <= 0 {
-		return false
-	}
-	bound := new(big.Int).Lsh(big.NewInt(int64(s.t+1)), uint(k+Kappa))
-	bound.Add(bound, new(big.Int).Lsh(big.NewInt(1), uint(k)))
-	if bound.Cmp(s.f.Modulus()) >= 0 {
+	if k <= 0 || !s.summedMasksValid(k) {
 		return false
 	}
 	n, t := float64(s.n), float64(s.t)
@@ -332,28 +327,29 @@ func batchInvNonzero[E any](s *Session[E], v []E) error {
 	return nil
 }
 
-// take helpers: pop values from a pool, generating the shortfall first.
-
-func (s *Session[E]) takeRandom(ctx context.Context, c int) ([]E, error) {
-	if len(s.pool.random) < c {
-		if err := s.prepare(ctx, Needs{Random: c}); err != nil {
+// take pops c values from a pool, generating the shortfall first (short
+// describes it as Needs).
+func (s *Session[E]) take(ctx context.Context, pool *[]E, c int, short func(int) Needs) ([]E, error) {
+	if len(*pool) < c {
+		if err := s.prepare(ctx, short(c-len(*pool))); err != nil {
 			return nil, err
 		}
 	}
-	v := s.pool.random[:c:c]
-	s.pool.random = s.pool.random[c:]
+	v := (*pool)[:c:c]
+	*pool = (*pool)[c:]
 	return v, nil
 }
 
+func (s *Session[E]) takeRandom(ctx context.Context, c int) ([]E, error) {
+	return s.take(ctx, &s.pool.random, c, func(k int) Needs { return Needs{Random: len(s.pool.random) + k} })
+}
+
 func (s *Session[E]) takeZero(ctx context.Context, c int) ([]E, error) {
-	if len(s.pool.zero) < c {
-		if err := s.prepare(ctx, Needs{Zero: c}); err != nil {
-			return nil, err
-		}
-	}
-	v := s.pool.zero[:c:c]
-	s.pool.zero = s.pool.zero[c:]
-	return v, nil
+	return s.take(ctx, &s.pool.zero, c, func(k int) Needs { return Needs{Zero: len(s.pool.zero) + k} })
+}
+
+func (s *Session[E]) takeBits(ctx context.Context, c int) ([]E, error) {
+	return s.take(ctx, &s.pool.bits, c, func(k int) Needs { return Needs{Bits: len(s.pool.bits) + k} })
 }
 
 func (s *Session[E]) takeDouble(ctx context.Context, c int) (rt, r2t []E, err error) {
@@ -367,17 +363,6 @@ func (s *Session[E]) takeDouble(ctx context.Context, c int) (rt, r2t []E, err er
 	return rt, r2t, nil
 }
 
-func (s *Session[E]) takeBits(ctx context.Context, c int) ([]E, error) {
-	if len(s.pool.bits) < c {
-		if err := s.prepare(ctx, Needs{Bits: c}); err != nil {
-			return nil, err
-		}
-	}
-	v := s.pool.bits[:c:c]
-	s.pool.bits = s.pool.bits[c:]
-	return v, nil
-}
-
 // takeMasks returns c masks valid for k-bit comparisons.
 func (s *Session[E]) takeMasks(ctx context.Context, c, k int) ([]E, error) {
 	if s.pool.masksSummed && len(s.pool.masks) > 0 && !s.summedMasksValid(k) {
@@ -388,14 +373,7 @@ func (s *Session[E]) takeMasks(ctx context.Context, c, k int) ([]E, error) {
 		s.pool.masks, s.pool.masksSummed = saved, savedSummed
 		return v, err
 	}
-	if len(s.pool.masks) < c {
-		if err := s.prepare(ctx, Needs{Masks: c, MaskBits: k}); err != nil {
-			return nil, err
-		}
-	}
-	v := s.pool.masks[:c:c]
-	s.pool.masks = s.pool.masks[c:]
-	return v, nil
+	return s.take(ctx, &s.pool.masks, c, func(m int) Needs { return Needs{Masks: len(s.pool.masks) + m, MaskBits: k} })
 }
 
 // summedMasksValid reports whether summed masks do not wrap for k bits.
