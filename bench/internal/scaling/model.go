@@ -1,0 +1,144 @@
+// Package scaling holds what Cohort's scalability benchmarks share: the
+// cost model of DESIGN §3–§8, the thesis's reference measurements, the
+// format of a measurement file, least-squares growth fits and the process
+// resource counters.
+package scaling
+
+import (
+	"math"
+	"math/big"
+)
+
+// Kappa is the statistical security parameter of the comparisons (as
+// ops.Kappa).
+const Kappa = 40
+
+// ElementSize is the size of an M61 element on the wire, in bytes.
+const ElementSize = 8
+
+// Model is the cost model of DESIGN §3–§8 for n parties in M61: field
+// elements sent per operation, summed over all parties, preprocessing
+// included. It leaves out the 4-byte header of every frame and the session
+// setup (see [Model.SetupBytes]).
+type Model struct{ N, T int }
+
+// NewModel returns the model for n parties, t = ⌊(n−1)/2⌋.
+func NewModel(n int) Model { return Model{N: n, T: (n - 1) / 2} }
+
+func (m Model) nt() (n, t float64) { return float64(m.N), float64(m.T) }
+
+// Random is the cost of one random sharing: n(n−t−2)/(n−t).
+func (m Model) Random() float64 {
+	n, t := m.nt()
+	return n * max(n-t-2, 0) / (n - t)
+}
+
+// Zero is the cost of one random sharing of zero of degree 2t.
+func (m Model) Zero() float64 {
+	n, t := m.nt()
+	return n * max(n-2*t-1, 0) / (n - t)
+}
+
+// Input is the cost of dealing one chosen value (compressed dealing).
+func (m Model) Input() float64 {
+	n, t := m.nt()
+	return n - t - 1
+}
+
+// Open is the cost of a king opening of a degree-t value.
+func (m Model) Open() float64 {
+	n, t := m.nt()
+	return t + n - 1
+}
+
+// Open2t is the cost of opening a degree-2t value after adding a fresh [0]_2t.
+func (m Model) Open2t() float64 {
+	n, t := m.nt()
+	return m.Zero() + 2*t + n - 1
+}
+
+// Mul is the cost of one DN07 multiplication with a double sharing.
+func (m Model) Mul() float64 {
+	n, t := m.nt()
+	return m.Random() + m.Zero() + 2*t + n - t - 1
+}
+
+// Bit is the cost of one random bit (square-root trick).
+func (m Model) Bit() float64 { return m.Random() + m.Open2t() }
+
+// LTZMults is the number of multiplications of LTZ's product tree over
+// k + 1 factors (the last level is opened, not multiplied).
+func LTZMults(k int) int {
+	mults := 0
+	for w := k + 1; w > 2; w = w/2 + w%2 {
+		mults += w / 2
+	}
+	return mults
+}
+
+// SummedMask reports whether the comparison mask r″ of k-bit comparisons
+// is summed from t+1 contributions: valid when 2^k + (t+1)·2^(k+κ) < 2^61 − 1
+// and cheaper than building it from κ+1 random bits.
+func (m Model) SummedMask(k int) bool {
+	p := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 61), big.NewInt(1))
+	bound := new(big.Int).Lsh(big.NewInt(int64(m.T+1)), uint(k+Kappa))
+	bound.Add(bound, new(big.Int).Lsh(big.NewInt(1), uint(k)))
+	if bound.Cmp(p) >= 0 {
+		return false
+	}
+	n, t := m.nt()
+	return (t+1)*(n-t-1) < (Kappa+1)*m.Bit()
+}
+
+// Mask is the cost of one comparison mask r″.
+func (m Model) Mask(k int) float64 {
+	if m.SummedMask(k) {
+		n, t := m.nt()
+		return (t + 1) * (n - t - 1)
+	}
+	return (Kappa + 1) * m.Bit()
+}
+
+// LTZ is the cost of one k-bit comparison: k random bits (k−1 mask bits and
+// σ), the mask r″, a random nonzero ρ, the opening of c, the product tree
+// and the opening of the zero test.
+func (m Model) LTZ(k int) float64 {
+	return float64(k)*m.Bit() + m.Mask(k) + m.Random() + m.Open() + float64(LTZMults(k))*m.Mul() + m.Open2t()
+}
+
+// Assessment is the cost in elements of the whole assessment (DESIGN §8)
+// with k-bit comparisons. On the default path every organisation deals its
+// score and its own threshold bit, and the maximum takes n − 1 comparisons;
+// on the generic path the n threshold comparisons run under MPC too. The
+// tournament's last selection is opened as a degree-2t product, so it
+// takes n − 2 multiplications; sum, count and maximum are opened together.
+func (m Model) Assessment(k int, generic bool) float64 {
+	n := float64(m.N)
+	inputs, comparisons := 2*n, n-1
+	if generic {
+		inputs, comparisons = n, 2*n-1
+	}
+	return inputs*m.Input() + comparisons*m.LTZ(k) + max(n-2, 0)*m.Mul() + 3*m.Open2t()
+}
+
+// SetupBytes is the payload of the session setup: a hello with the
+// configuration hash from every party to every other, and a 32-byte seed
+// from the lower id of each pair to the higher.
+func (m Model) SetupBytes() float64 {
+	n := float64(m.N)
+	const hello = 12 + 32
+	return n*(n-1)*hello + n*(n-1)/2*32
+}
+
+// Rounds is the number of communication rounds of the assessment: setup,
+// preprocessing (3), inputs, ⌈log2 n⌉ tournament levels of one comparison
+// (2 + 2⌈log2(k+1)⌉ rounds) and one selection (2 rounds, except the last),
+// and the final opening (2).
+func (m Model) Rounds(k int) int {
+	levels := 0
+	for c := m.N; c > 1; c = c/2 + c%2 {
+		levels++
+	}
+	ltz := 2 + 2*int(math.Ceil(math.Log2(float64(k+1))))
+	return 1 + 3 + 1 + levels*ltz + 2*max(levels-1, 0) + 2
+}

@@ -1,0 +1,63 @@
+package scaling_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cohortmpc/cohort/bench/internal/scaling"
+)
+
+func TestModelMatchesDesignTable(t *testing.T) {
+	// DESIGN §8: elements per multiplication and per LTZ (k = 14), and the
+	// whole generic job in bytes.
+	for _, c := range []struct {
+		n        int
+		mul, ltz float64
+		total    float64
+		rounds   int
+	}{
+		{3, 3, 104, 4.3e3, 29},
+		{10, 21, 695, 108e3, 53},
+		{50, 121, 4448, 3.6e6, 77},
+		{100, 246, 10272, 16.6e6, 89},
+		{1000, 2496, 201666, 3.25e9, 125},
+	} {
+		t.Run(fmt.Sprintf("n=%d", c.n), func(t *testing.T) {
+			m := scaling.NewModel(c.n)
+			require.InDelta(t, c.mul, m.Mul(), 1)
+			require.InEpsilon(t, c.ltz, m.LTZ(14), 0.002)
+			require.InEpsilon(t, c.total, m.Assessment(14, true)*scaling.ElementSize, 0.02)
+			require.LessOrEqual(t, m.Rounds(14), c.rounds)
+		})
+	}
+}
+
+func TestSummedMaskLimit(t *testing.T) {
+	// DESIGN §7: summed masks are valid up to n = 253 for k = 14; for k = 15
+	// the limit halves.
+	require.True(t, scaling.NewModel(253).SummedMask(14))
+	require.False(t, scaling.NewModel(255).SummedMask(14))
+	require.True(t, scaling.NewModel(125).SummedMask(15))
+	require.False(t, scaling.NewModel(250).SummedMask(15))
+}
+
+func TestFitPower(t *testing.T) {
+	ns := []int{3, 10, 50, 100}
+	ys := make([]float64, len(ns))
+	for i, n := range ns {
+		ys[i] = 7 * math.Pow(float64(n), 2.5)
+	}
+	f, err := scaling.FitPower(ns, ys)
+	require.NoError(t, err)
+	require.InDelta(t, 2.5, f.B, 1e-9)
+	require.InDelta(t, 7, f.A, 1e-9)
+	require.InDelta(t, 1, f.R2, 1e-9)
+	require.Equal(t, 3, f.From)
+	require.Equal(t, 100, f.To)
+
+	_, err = scaling.FitPower([]int{5}, []float64{1})
+	require.Error(t, err)
+}
