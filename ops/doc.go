@@ -25,7 +25,7 @@
 //	Max of m values     12⌈log2 m⌉      m − 1 LTZ and Mul     tournament
 //
 // Randomness is dealt with compressed dealing and extracted with a
-// transposed Vandermonde matrix (n − t outputs per n dealings; DN07), in
+// systematic MDS matrix (n − t outputs per n dealings; DN07), in
 // batches ([Session.Prepare] generates what a computation needs in about
 // three rounds; operations generate what is missing on demand). There is no
 // pseudo-random secret sharing: its key count grows as C(n, t).

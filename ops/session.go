@@ -69,7 +69,7 @@ type Session[E any] struct {
 
 	plans map[planKey]*share.Dealing[E] // this party's compressed-dealing matrices
 	lam   map[int][]E                   // Lagrange coefficients at 0 for my king window, by degree
-	vdm   []E                           // extraction matrix, (n−t)×n
+	ext   []E                           // extraction matrix, (n−t)×t
 
 	pool pools[E]
 	err  error

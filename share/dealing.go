@@ -182,3 +182,45 @@ func vandermonde[E any](f field.Field[E], rows, n int) []E {
 	}
 	return v
 }
+
+// Extraction returns the matrix that turns n dealt random sharings, of which
+// at most t were dealt by corrupt parties, into n − t uniformly random ones
+// (randomness extraction, DN07). It is the redundant part A of a systematic
+// MDS generator [I | A]: output ℓ (0 ≤ ℓ < n−t) is
+//
+//	r_ℓ = s_(ℓ+1) + Σ_j A[ℓ·t + j]·s_(n−t+1+j)
+//
+// where s_i is the sharing dealt by party i. A is the (n−t)×t Cauchy matrix
+// A[ℓ][j] = 1/(x_ℓ − y_j) with x_ℓ = ℓ and y_j = n−t+j, every square
+// submatrix of which is invertible; so every n − t columns of [I | A] are
+// invertible, and the outputs are uniform given any t inputs. Each output
+// costs t multiplications, against n for a transposed Vandermonde matrix.
+// The matrix is cached process-wide and must not be modified. It panics
+// unless 0 ≤ t < n ≤ MaxN.
+func Extraction[E any](f field.Field[E], n, t int) []E {
+	if t < 0 || t >= n || n > MaxN {
+		panic(fmt.Sprintf("share: Extraction: invalid dimensions n=%d t=%d", n, t))
+	}
+	compute := func() (any, error) { return cauchy(f, n, t), nil }
+	v, _ := vandermondeCache.get(key(f.Name(), 'X', n, t), compute)
+	if m, ok := v.([]E); ok {
+		return m
+	}
+	return cauchy(f, n, t)
+}
+
+func cauchy[E any](f field.Field[E], n, t int) []E {
+	rows := n - t
+	m := make([]E, rows*t)
+	for l := range rows {
+		for j := range t {
+			m[l*t+j] = f.FromInt64(int64(l - (rows + j)))
+		}
+	}
+	if len(m) > 0 {
+		if err := f.BatchInv(m, m); err != nil {
+			panic(err) // x_ℓ < y_j: no difference is zero
+		}
+	}
+	return m
+}

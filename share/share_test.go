@@ -449,3 +449,82 @@ func TestInvalidArguments(t *testing.T) {
 	_, err = share.Reconstruct(f, []int{0, 1, 2}, sh, 2)
 	require.Error(t, err)
 }
+
+func TestExtractionIsMDS(t *testing.T) {
+	// Every n − t columns of [I | A] are invertible: for each set of t
+	// corrupt dealers, the outputs are an invertible map of the honest ones.
+	var f field.F61
+	for n := 1; n <= 9; n++ {
+		for tt := 0; tt < n; tt++ {
+			a := share.Extraction[field.M61](f, n, tt)
+			rows := n - tt
+			require.Len(t, a, rows*tt)
+			g := func(l, i int) field.M61 { // generator [I | A], column i (0-based)
+				if i < rows {
+					if i == l {
+						return 1
+					}
+					return 0
+				}
+				return a[l*tt+i-rows]
+			}
+			forSubsets(n, rows, func(cols []int) {
+				m := make([][]field.M61, rows)
+				for l := range rows {
+					m[l] = make([]field.M61, rows)
+					for c, i := range cols {
+						m[l][c] = g(l, i)
+					}
+				}
+				require.False(t, det(f, m).IsZero(), "n=%d t=%d columns %v", n, tt, cols)
+			})
+		}
+	}
+	require.Panics(t, func() { share.Extraction[field.M61](f, 3, 3) })
+}
+
+// forSubsets calls fn with every k-subset of 0..n−1 in increasing order.
+func forSubsets(n, k int, fn func([]int)) {
+	var rec func(start int, cur []int)
+	rec = func(start int, cur []int) {
+		if len(cur) == k {
+			fn(cur)
+			return
+		}
+		for i := start; i < n; i++ {
+			rec(i+1, append(cur, i))
+		}
+	}
+	rec(0, nil)
+}
+
+// det is the determinant by Gaussian elimination.
+func det(f field.F61, m [][]field.M61) field.M61 {
+	n := len(m)
+	d := f.One()
+	for c := range n {
+		p := -1
+		for r := c; r < n; r++ {
+			if !m[r][c].IsZero() {
+				p = r
+				break
+			}
+		}
+		if p < 0 {
+			return 0
+		}
+		if p != c {
+			m[p], m[c] = m[c], m[p]
+			d = d.Neg()
+		}
+		d = d.Mul(m[c][c])
+		inv, _ := m[c][c].Inv()
+		for r := c + 1; r < n; r++ {
+			factor := m[r][c].Mul(inv)
+			for k := c; k < n; k++ {
+				m[r][k] = m[r][k].Sub(factor.Mul(m[c][k]))
+			}
+		}
+	}
+	return d
+}
