@@ -30,6 +30,7 @@ import (
 
 	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/internal/inputs"
+	"github.com/cohortmpc/cohort/internal/report"
 )
 
 func main() {
@@ -218,7 +219,7 @@ func config(o options, n int, stderr io.Writer) assess.Config {
 		Timeout:           o.timeout,
 	}
 	if n >= progressFrom {
-		cfg.Progress = newProgress(stderr).report
+		cfg.Progress = report.NewProgress(stderr).Report
 	}
 	return cfg
 }
@@ -269,14 +270,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
-	mismatches := compare(got, want)
+	mismatches := report.Compare(got, want)
+	r := &report.Report{
+		Mode:       "all parties simulated in one process",
+		Source:     data.source,
+		WrittenTo:  o.writeDir,
+		Got:        got,
+		Want:       &want,
+		Mismatches: mismatches,
+	}
 	if o.json {
-		if err := writeJSON(stdout, got, want, mismatches); err != nil {
+		if err := r.WriteJSON(stdout); err != nil {
 			fmt.Fprintf(stderr, "simulate: %v\n", err)
 			return exitFailure
 		}
 	} else {
-		writeReport(stdout, data.source, o.writeDir, got, want, mismatches)
+		r.WriteText(stdout)
 	}
 	if len(mismatches) > 0 {
 		fmt.Fprintf(stderr, "simulate: MISMATCH: the computation disagrees with the plaintext: %s\n", strings.Join(mismatches, "; "))

@@ -191,41 +191,6 @@ func TestRunWriteInputsFailure(t *testing.T) {
 	assert.Contains(t, stderr, "simulate: -write-inputs: inputs: ")
 }
 
-func TestCompare(t *testing.T) {
-	want := assess.Result{N: 5, T: 2, Threshold: 500, AlertLevel: 2, Sum: 2538, Average: 507.6, AtOrAbove: 2, Alert: true, Max: 800}
-	assert.Empty(t, compare(want, want))
-	got := want
-	got.Sum, got.Average, got.AtOrAbove = 2539, 507.8, 3
-	assert.Equal(t, []string{"sum 2539 (expected 2538)", "average 507.80 (expected 507.60)", "at or above 3 (expected 2)"}, compare(got, want))
-}
-
-func TestFormatBytes(t *testing.T) {
-	for b, want := range map[int64]string{
-		0: "0 B", 999: "999 B", 1000: "1.0 KB", 1450: "1.4 KB", 72_100: "72.1 KB", 3_600_000: "3.6 MB",
-		3_250_000_000: "3.2 GB", 5_000_000_000_000_000: "5000.0 TB",
-	} {
-		assert.Equal(t, want, formatBytes(b), "%d", b)
-	}
-	assert.Equal(t, "1.234 s", formatDuration(1234*time.Millisecond))
-	assert.Equal(t, "2m5s", formatDuration(125*time.Second+300*time.Millisecond))
-	assert.Equal(t, "500µs", formatDuration(500*time.Microsecond))
-}
-
-func TestProgress(t *testing.T) {
-	var buf bytes.Buffer
-	p := newProgress(&buf)
-	for i := 0; i <= 1000; i++ {
-		p.report("comparisons", i, 1000)
-	}
-	p.report("opening", 0, 0)
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	require.Len(t, lines, 12)
-	assert.Equal(t, "progress: comparisons 0%", lines[0])
-	assert.Equal(t, "progress: comparisons 50%", lines[5])
-	assert.Equal(t, "progress: comparisons 100%", lines[10])
-	assert.Equal(t, "progress: opening 100%", lines[11])
-}
-
 // The tests below run the real computation (assess.Simulate).
 
 func TestRunReport(t *testing.T) {

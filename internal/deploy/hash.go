@@ -1,0 +1,145 @@
+package deploy
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/net/tcp"
+)
+
+// hashDomain separates the session hash from any other SHA-256 use; bump
+// the version when the encoding changes.
+const hashDomain = "cohort/deploy/session/v1"
+
+// SessionHash is a SHA-256 over a canonical encoding of every public
+// parameter: n; each party's id, address (host in lowercase) and key
+// fingerprint, in id order; the session id; the threshold, alert level,
+// minimum group size and field with defaults applied; and the weights and
+// bounds as written (left out counts as zero). The timeouts are local
+// choices and not included. Parties whose hashes differ refuse to connect.
+func (c *Config) SessionHash() [32]byte {
+	h := sha256.New()
+	var buf [8]byte
+	putInt := func(v int64) {
+		binary.BigEndian.PutUint64(buf[:], uint64(v))
+		h.Write(buf[:])
+	}
+	putString := func(s string) {
+		putInt(int64(len(s)))
+		h.Write([]byte(s))
+	}
+	putString(hashDomain)
+	putInt(int64(c.N()))
+	for _, p := range c.Parties {
+		addr, _ := checkAddr(p.Addr)
+		putInt(int64(p.ID))
+		putString(addr)
+		putString(p.Fingerprint)
+	}
+	putString(c.Session)
+	a := c.Assess
+	putInt(int64(c.Threshold()))
+	putInt(int64(c.AlertLevel()))
+	minParties := a.MinParties
+	if minParties == 0 {
+		minParties = assess.DefaultMinParties
+	}
+	putInt(int64(minParties))
+	putString(string(c.Field()))
+	for _, v := range []int{a.Weights.CVSS, a.Weights.Critical, a.Weights.PatchDelay, a.Weights.Exposure} {
+		putInt(int64(v))
+	}
+	for _, r := range []assess.Range{a.Bounds.CVSS, a.Bounds.Critical, a.Bounds.PatchDelay, a.Bounds.Exposure} {
+		putInt(int64(r.Min))
+		putInt(int64(r.Max))
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// Party returns the entry of party id.
+func (c *Config) Party(id int) (Party, error) {
+	if id < 1 || id > c.N() {
+		return Party{}, fmt.Errorf("deploy: party %d is not in the configuration (ids 1..%d)", id, c.N())
+	}
+	return c.Parties[id-1], nil
+}
+
+// LivenessTimeout is how long a party waits without hearing anything from a
+// peer before it declares the peer dead: the run's timeout, but at most
+// [tcp.DefaultTimeout].
+func (c *Config) LivenessTimeout() time.Duration {
+	return min(c.Assess.Timeout, tcp.DefaultTimeout)
+}
+
+// LoadIdentity reads party id's private key from keyPath and its
+// certificate from certPath; an empty certPath means the party's "cert"
+// entry, or else keyPath with ".key" replaced by ".crt". It checks that the
+// certificate's key is the one the configuration lists for the party.
+func (c *Config) LoadIdentity(id int, keyPath, certPath string) (tls.Certificate, error) {
+	p, err := c.Party(id)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	if certPath == "" {
+		certPath = p.Cert
+	}
+	if certPath == "" {
+		base, ok := strings.CutSuffix(keyPath, ".key")
+		if !ok {
+			return tls.Certificate{}, fmt.Errorf("deploy: no certificate for party %d: give its path (the configuration lists only its fingerprint, and the key file %s does not end in .key)", id, keyPath)
+		}
+		certPath = base + ".crt"
+	}
+	keyPEM, err := os.ReadFile(keyPath)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("deploy: reading key: %w", err)
+	}
+	certPEM, err := os.ReadFile(certPath)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("deploy: reading certificate: %w", err)
+	}
+	cert, err := tcp.LoadIdentity(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("deploy: %s and %s: %w", keyPath, certPath, err)
+	}
+	if pin := tcp.Fingerprint(cert.Leaf); pin != p.Fingerprint {
+		return tls.Certificate{}, fmt.Errorf("deploy: the key in %s has fingerprint %s, but the configuration lists %s for party %d: wrong key file or wrong -id",
+			keyPath, pin, p.Fingerprint, id)
+	}
+	return cert, nil
+}
+
+// TCP returns party id's transport configuration: all parties as peers,
+// the session hash, the connect timeout as DialTimeout and
+// [Config.LivenessTimeout] as Timeout.
+func (c *Config) TCP(id int, cert tls.Certificate, logger *slog.Logger) (tcp.Config, error) {
+	if _, err := c.Party(id); err != nil {
+		return tcp.Config{}, err
+	}
+	if len(cert.Certificate) == 0 {
+		return tcp.Config{}, errors.New("deploy: no certificate")
+	}
+	peers := make([]tcp.Peer, c.N())
+	for i, p := range c.Parties {
+		peers[i] = tcp.Peer{ID: p.ID, Addr: p.Addr, Fingerprint: p.Fingerprint}
+	}
+	return tcp.Config{
+		ID:          id,
+		Peers:       peers,
+		Certificate: cert,
+		SessionHash: c.SessionHash(),
+		DialTimeout: c.ConnectTimeout,
+		Timeout:     c.LivenessTimeout(),
+		Logger:      logger,
+	}, nil
+}
