@@ -107,9 +107,12 @@ func terms(b Bounds, w Weights) [4]term {
 	}
 }
 
-// resolve fills in defaults for n parties and validates everything that does
-// not depend on private inputs.
-func (c Config) resolve(n int) (Config, error) {
+// Resolve returns the configuration for n parties with every default filled
+// in (threshold, alert level, weights, bounds, minimum group, field, session
+// id, timeout), after validating everything that does not depend on private
+// inputs. Run calls it first; a deployment tool can call it to check a
+// configuration before any party connects.
+func (c Config) Resolve(n int) (Config, error) {
 	if n < 3 {
 		return Config{}, tooFewErrorf("%d parties: at least 3 are needed (an honest majority with Shamir threshold t = ⌊(n−1)/2⌋ ≥ 1)", n)
 	}
@@ -173,13 +176,14 @@ func (c Config) resolve(n int) (Config, error) {
 	return r, nil
 }
 
-// checkInput validates one organisation's input against the bounds.
-func checkInput(id int, in Input, c Config) error {
+// CheckInput validates organisation org's input against the public bounds
+// (the defaults where c leaves them zero). The error is an [*InputError].
+func (c Config) CheckInput(org int, in Input) error {
 	b := c.Bounds.withDefaults()
 	values := [4]int{in.CVSS, in.Critical, in.PatchDelay, in.Exposure}
 	for i, t := range terms(b, Weights{}) {
 		if v := values[i]; v < t.bound.Min || v > t.bound.Max {
-			return &InputError{Org: id, Field: t.name, Value: v, Min: t.bound.Min, Max: t.bound.Max}
+			return &InputError{Org: org, Field: t.name, Value: v, Min: t.bound.Min, Max: t.bound.Max}
 		}
 	}
 	return nil
@@ -266,12 +270,12 @@ func maxBig(a, b *big.Int) *big.Int {
 // bump the version when the encoding changes.
 const hashDomain = "cohort/assess/config/v1"
 
-// hash is a SHA-256 over a canonical encoding of every public parameter that
+// Hash is a SHA-256 over a canonical encoding of every public parameter that
 // all parties must agree on: n, threshold, alert level, weights, bounds, min
 // parties, field, session id and ThresholdUnderMPC. Defaults are applied
 // first, so a zero value and its explicit default hash the same. Timeout and
 // Progress are local and not included.
-func (c Config) hash(n int) [32]byte {
+func (c Config) Hash(n int) [32]byte {
 	r := c.withDefaults(n)
 	h := sha256.New()
 	var buf [8]byte

@@ -13,7 +13,7 @@ import (
 )
 
 func TestResolveDefaults(t *testing.T) {
-	c, err := Config{}.resolve(10)
+	c, err := Config{}.Resolve(10)
 	require.NoError(t, err)
 	assert.Equal(t, 500, c.Threshold)
 	assert.Equal(t, 3, c.AlertLevel)
@@ -26,12 +26,12 @@ func TestResolveDefaults(t *testing.T) {
 	assert.False(t, c.ThresholdUnderMPC)
 
 	// Resolving is idempotent and keeps explicit values.
-	again, err := c.resolve(10)
+	again, err := c.Resolve(10)
 	require.NoError(t, err)
 	assert.Equal(t, c, again)
 
 	c, err = Config{Threshold: 8000, AlertLevel: 10, MinParties: 3, SessionID: "s", Timeout: time.Second, Field: FieldM127,
-		Bounds: Bounds{Critical: Range{1, 50}}}.resolve(10)
+		Bounds: Bounds{Critical: Range{1, 50}}}.Resolve(10)
 	require.NoError(t, err)
 	assert.Equal(t, 8000, c.Threshold)
 	assert.Equal(t, 10, c.AlertLevel)
@@ -81,7 +81,7 @@ func TestResolveErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.cfg.resolve(tt.n)
+			_, err := tt.cfg.Resolve(tt.n)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.kind)
 			assert.Contains(t, err.Error(), tt.msg)
@@ -96,11 +96,11 @@ func TestResolveErrors(t *testing.T) {
 }
 
 func TestAllZeroWeightsMeanDefaults(t *testing.T) {
-	c, err := Config{Weights: Weights{}}.resolve(5)
+	c, err := Config{Weights: Weights{}}.Resolve(5)
 	require.NoError(t, err)
 	assert.Equal(t, defaultWeights, c.Weights)
 	// A partial set of weights is kept as given: zero means zero there.
-	c, err = Config{Weights: Weights{PatchDelay: 1}, Threshold: 30}.resolve(5)
+	c, err = Config{Weights: Weights{PatchDelay: 1}, Threshold: 30}.Resolve(5)
 	require.NoError(t, err)
 	assert.Equal(t, Weights{PatchDelay: 1}, c.Weights)
 }
@@ -128,7 +128,7 @@ func TestScoreRangeAndCompareBits(t *testing.T) {
 			assert.Equal(t, tt.lo, lo, "lo")
 			assert.Equal(t, tt.hi, hi, "hi")
 			assert.Equal(t, tt.k, tt.cfg.compareBits(), "k")
-			c, err := tt.cfg.resolve(5)
+			c, err := tt.cfg.Resolve(5)
 			require.NoError(t, err)
 			assert.Equal(t, tt.field, c.Field)
 			assert.Equal(t, tt.k, c.compareBits())
@@ -159,8 +159,8 @@ func TestScore(t *testing.T) {
 
 func TestCheckInput(t *testing.T) {
 	c := Config{}
-	require.NoError(t, checkInput(1, Input{}, c))
-	require.NoError(t, checkInput(1, Input{100, 1000, 3650, 100}, c))
+	require.NoError(t, c.CheckInput(1, Input{}))
+	require.NoError(t, c.CheckInput(1, Input{100, 1000, 3650, 100}))
 	for _, tt := range []struct {
 		in  Input
 		msg string
@@ -170,18 +170,18 @@ func TestCheckInput(t *testing.T) {
 		{Input{PatchDelay: -1}, "assess: organisation 3: patch_delay -1 is outside 0..3650"},
 		{Input{Exposure: 200}, "assess: organisation 3: asset_exposure 200 is outside 0..100"},
 	} {
-		err := checkInput(3, tt.in, c)
+		err := c.CheckInput(3, tt.in)
 		assert.EqualError(t, err, tt.msg)
 		assert.ErrorIs(t, err, ErrInputOutOfRange)
 	}
 	c.Bounds.CVSS = Range{10, 20}
-	assert.EqualError(t, checkInput(7, Input{CVSS: 9}, c), "assess: organisation 7: cvss_score 9 is outside 10..20")
-	assert.NoError(t, checkInput(7, Input{CVSS: 10}, c))
+	assert.EqualError(t, c.CheckInput(7, Input{CVSS: 9}), "assess: organisation 7: cvss_score 9 is outside 10..20")
+	assert.NoError(t, c.CheckInput(7, Input{CVSS: 10}))
 }
 
 func TestHash(t *testing.T) {
 	base := Config{}
-	h := base.hash(10)
+	h := base.Hash(10)
 
 	// Equal for equivalent configurations.
 	explicit := Config{
@@ -189,12 +189,12 @@ func TestHash(t *testing.T) {
 		Bounds:     Bounds{CVSS: Range{0, 100}, Critical: Range{0, 1000}, PatchDelay: Range{0, 3650}, Exposure: Range{0, 100}},
 		MinParties: 5, Field: FieldM61, SessionID: "cohort-assess-v1",
 	}
-	assert.Equal(t, h, explicit.hash(10))
-	resolved, err := base.resolve(10)
+	assert.Equal(t, h, explicit.Hash(10))
+	resolved, err := base.Resolve(10)
 	require.NoError(t, err)
-	assert.Equal(t, h, resolved.hash(10))
+	assert.Equal(t, h, resolved.Hash(10))
 	// Local settings are not part of it.
-	assert.Equal(t, h, Config{Timeout: time.Hour, Progress: func(string, int, int) {}}.hash(10))
+	assert.Equal(t, h, Config{Timeout: time.Hour, Progress: func(string, int, int) {}}.Hash(10))
 
 	// Different whenever a public parameter differs.
 	changes := map[string]func(*Config){
@@ -221,16 +221,16 @@ func TestHash(t *testing.T) {
 	for name, change := range changes {
 		c := base
 		change(&c)
-		got := c.hash(10)
+		got := c.Hash(10)
 		if prev, dup := seen[got]; dup {
 			t.Errorf("%s: hash equals that of %s", name, prev)
 		}
 		seen[got] = name
 	}
 	// The number of parties is part of it, even when K is explicit.
-	assert.NotEqual(t, Config{AlertLevel: 3}.hash(10), Config{AlertLevel: 3}.hash(11))
+	assert.NotEqual(t, Config{AlertLevel: 3}.Hash(10), Config{AlertLevel: 3}.Hash(11))
 	// Strings are length-prefixed: moving bytes between fields changes the hash.
-	assert.NotEqual(t, Config{Field: "m61", SessionID: "x"}.hash(10), Config{Field: "m6", SessionID: "1x"}.hash(10))
+	assert.NotEqual(t, Config{Field: "m61", SessionID: "x"}.Hash(10), Config{Field: "m6", SessionID: "1x"}.Hash(10))
 }
 
 // TestHashCoversConfig fails when Config gains a field, so that whoever adds

@@ -7,12 +7,12 @@ package assess
 // is organisation i+1). The returned Cost is zero.
 func Expected(inputs []Input, cfg Config) (Result, error) {
 	n := len(inputs)
-	c, err := cfg.resolve(n)
+	c, err := cfg.Resolve(n)
 	if err != nil {
 		return Result{}, err
 	}
 	for i, in := range inputs {
-		if err := checkInput(i+1, in, c); err != nil {
+		if err := c.CheckInput(i+1, in); err != nil {
 			return Result{}, err
 		}
 	}

@@ -30,12 +30,12 @@ func Run(ctx context.Context, parties []Party, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	cfg, err = cfg.resolve(n)
+	cfg, err = cfg.Resolve(n)
 	if err != nil {
 		return Result{}, err
 	}
 	for _, p := range parties {
-		if err := checkInput(p.ID, p.Input, cfg); err != nil {
+		if err := cfg.CheckInput(p.ID, p.Input); err != nil {
 			return Result{}, err
 		}
 	}
@@ -87,7 +87,7 @@ func Run(ctx context.Context, parties []Party, cfg Config) (Result, error) {
 // in-memory mesh: inputs[i] is organisation i+1's input.
 func Simulate(ctx context.Context, inputs []Input, cfg Config) (Result, error) {
 	n := len(inputs)
-	if _, err := cfg.resolve(n); err != nil {
+	if _, err := cfg.Resolve(n); err != nil {
 		return Result{}, err
 	}
 	trs, err := cnet.NewMesh(n)
@@ -167,7 +167,7 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 	progress("setup", 0, 1)
 	s, err := ops.NewSession(ctx, f, p.Transport, ops.Options{
 		SessionID:  cfg.SessionID,
-		ConfigHash: cfg.hash(n),
+		ConfigHash: cfg.Hash(n),
 		Progress: func(op string, done, total int) {
 			progress("maximum", done, total)
 		},

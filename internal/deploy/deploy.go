@@ -128,9 +128,8 @@ type Config struct {
 	// ConnectTimeout bounds how long a party waits for all the others to
 	// connect.
 	ConnectTimeout time.Duration
-	// resolved is the assessment configuration with defaults applied, as
-	// assess reports it: threshold, alert level and field.
-	resolved assess.Result
+	// resolved is the assessment configuration with defaults applied.
+	resolved assess.Config
 }
 
 // N is the number of parties.
@@ -411,9 +410,7 @@ func (c *Config) checkAssess(f *File) error {
 	default:
 		return fmt.Errorf("field %q: want \"auto\", %q or %q", f.Field, assess.FieldM61, assess.FieldM127)
 	}
-	// assess validates a configuration together with inputs; inputs at the
-	// lower bounds are always in range.
-	res, err := assess.Expected(c.lowest(), *a)
+	res, err := a.Resolve(c.N())
 	if err != nil {
 		return err
 	}
@@ -421,28 +418,10 @@ func (c *Config) checkAssess(f *File) error {
 	return nil
 }
 
-// lowest returns n inputs at the lower bounds.
-func (c *Config) lowest() []assess.Input {
-	b := c.Assess.Bounds
-	in := assess.Input{CVSS: b.CVSS.Min, Critical: b.Critical.Min, PatchDelay: b.PatchDelay.Min, Exposure: b.Exposure.Min}
-	ins := make([]assess.Input, c.N())
-	for i := range ins {
-		ins[i] = in
-	}
-	return ins
-}
-
 // CheckInput checks a party's input against the public bounds, before it
 // connects to anyone. The error is an [*assess.InputError] with Org 0.
 func (c *Config) CheckInput(in assess.Input) error {
-	ins := c.lowest()
-	ins[0] = in
-	_, err := assess.Expected(ins, c.Assess)
-	var ie *assess.InputError
-	if errors.As(err, &ie) {
-		ie.Org = 0
-	}
-	return err
+	return c.Assess.CheckInput(0, in)
 }
 
 // Threshold is the score threshold T, with the default applied.

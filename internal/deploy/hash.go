@@ -11,19 +11,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/net/tcp"
 )
 
 // hashDomain separates the session hash from any other SHA-256 use; bump
 // the version when the encoding changes.
-const hashDomain = "cohort/deploy/session/v1"
+const hashDomain = "cohort/deploy/session/v2"
 
 // SessionHash is a SHA-256 over a canonical encoding of every public
 // parameter: n; each party's id, address (host in lowercase) and key
-// fingerprint, in id order; the session id; the threshold, alert level,
-// minimum group size and field with defaults applied; and the weights and
-// bounds as written (left out counts as zero). The timeouts are local
+// fingerprint, in id order; and the assessment's own configuration hash
+// ([assess.Config.Hash]: session id, threshold, alert level, weights,
+// bounds, minimum group size and field, defaults applied, so that leaving a
+// default out or writing it explicitly hash the same). The timeouts are local
 // choices and not included. Parties whose hashes differ refuse to connect.
 func (c *Config) SessionHash() [32]byte {
 	h := sha256.New()
@@ -44,23 +44,8 @@ func (c *Config) SessionHash() [32]byte {
 		putString(addr)
 		putString(p.Fingerprint)
 	}
-	putString(c.Session)
-	a := c.Assess
-	putInt(int64(c.Threshold()))
-	putInt(int64(c.AlertLevel()))
-	minParties := a.MinParties
-	if minParties == 0 {
-		minParties = assess.DefaultMinParties
-	}
-	putInt(int64(minParties))
-	putString(string(c.Field()))
-	for _, v := range []int{a.Weights.CVSS, a.Weights.Critical, a.Weights.PatchDelay, a.Weights.Exposure} {
-		putInt(int64(v))
-	}
-	for _, r := range []assess.Range{a.Bounds.CVSS, a.Bounds.Critical, a.Bounds.PatchDelay, a.Bounds.Exposure} {
-		putInt(int64(r.Min))
-		putInt(int64(r.Max))
-	}
+	a := c.Assess.Hash(c.N())
+	h.Write(a[:])
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum
