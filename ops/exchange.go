@@ -71,7 +71,7 @@ func (x *exchange[E]) run(ctx context.Context) error {
 		}
 		binary.LittleEndian.PutUint32(msg, step)
 		if err := s.tr.Send(ctx, j, msg); err != nil {
-			return s.fail(x.errorf(j, "%w", err))
+			return s.fail(x.transportErr(j, err))
 		}
 		x.out[j] = nil
 	}
@@ -81,7 +81,7 @@ func (x *exchange[E]) run(ctx context.Context) error {
 		}
 		msg, err := s.tr.Recv(ctx, j)
 		if err != nil {
-			return s.fail(x.errorf(j, "%w", err))
+			return s.fail(x.transportErr(j, err))
 		}
 		if len(msg) < headerSize {
 			return s.fail(x.errorf(j, "%w: frame of %d bytes", ErrProtocol, len(msg)))
@@ -108,4 +108,8 @@ func (x *exchange[E]) run(ctx context.Context) error {
 
 func (x *exchange[E]) errorf(party int, format string, args ...any) error {
 	return peerErr(party, fmt.Sprintf("%s (step %d)", x.name, x.s.step), fmt.Errorf(format, args...))
+}
+
+func (x *exchange[E]) transportErr(party int, err error) error {
+	return transportErr(party, fmt.Sprintf("%s (step %d)", x.name, x.s.step), err)
 }

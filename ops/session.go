@@ -161,7 +161,7 @@ func (s *Session[E]) setup(ctx context.Context) error {
 			s.keys[j] = s.deriveKey("pair", seed)
 		}
 		if err := s.tr.Send(ctx, j, msg); err != nil {
-			return s.fail(peerErr(j, "setup", err))
+			return s.fail(transportErr(j, "setup", err))
 		}
 	}
 	for j := 1; j <= s.n; j++ {
@@ -170,7 +170,7 @@ func (s *Session[E]) setup(ctx context.Context) error {
 		}
 		msg, err := s.tr.Recv(ctx, j)
 		if err != nil {
-			return s.fail(peerErr(j, "setup", err))
+			return s.fail(transportErr(j, "setup", err))
 		}
 		want := headerSize + helloSize
 		if j < s.id {
@@ -226,6 +226,17 @@ var (
 
 func peerErr(party int, op string, err error) error {
 	return &cnet.PeerError{Party: party, Op: op, Err: err}
+}
+
+// transportErr names the step of a transport failure. A transport error
+// that already names the peer is not wrapped twice: its operation joins the
+// step ("Mul (step 7): recv: connection reset").
+func transportErr(party int, step string, err error) error {
+	var pe *cnet.PeerError
+	if errors.As(err, &pe) && pe.Party == party {
+		return peerErr(party, step+": "+pe.Op, pe.Err)
+	}
+	return peerErr(party, step, err)
 }
 
 // fail records err as the session's error, tells the peers (best effort)
