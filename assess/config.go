@@ -141,8 +141,9 @@ func (c Config) Resolve(n int) (Config, error) {
 		}
 	}
 	lo, hi := r.scoreRangeBig()
-	// The sum of n scores must fit an int64 (and is far below both fields'
-	// moduli then, since M61's comparisons need scores below 2^18).
+	// The sum of n scores must fit an int64. The computation shares scores
+	// shifted by the lowest possible score, so what it adds up is at most
+	// n·(hi − lo), far below the field's p/2 once the comparisons fit.
 	if limit := new(big.Int).Div(big.NewInt(math.MaxInt64), big.NewInt(int64(n))); hi.Cmp(limit) > 0 {
 		return Config{}, configErrorf("scores up to %s for %d organisations overflow a 64-bit sum: lower the bounds or weights", hi, n)
 	}
@@ -220,7 +221,7 @@ func (c Config) scoreRangeBig() (lo, hi *big.Int) {
 }
 
 // scoreRange is [minScore, maxScore] given bounds and weights. Values beyond
-// int64 (which resolve refuses) are clamped.
+// int64 (which Resolve refuses) are clamped.
 func (c Config) scoreRange() (lo, hi int64) {
 	l, h := c.scoreRangeBig()
 	return clamp64(l), clamp64(h)

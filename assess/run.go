@@ -177,6 +177,10 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 	}
 	k := cfg.compareBits()
 	generic := cfg.ThresholdUnderMPC
+	// Scores are shared shifted by the lowest possible score lo, so that
+	// every shared value, sum included, stays small whatever the bounds;
+	// lo is added back to the opened sum and maximum in the clear.
+	lo, _ := cfg.scoreRange()
 
 	// Preprocessing: everything the comparisons and multiplications need.
 	progress("preprocessing", 0, 1)
@@ -192,7 +196,7 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 	// own bit [score ≥ T] (it knows both; T is public).
 	progress("inputs", 0, 1)
 	sc := score(p.Input, cfg.Weights)
-	mine := []E{f.FromInt64(sc)}
+	mine := []E{f.FromInt64(sc - lo)}
 	if !generic {
 		bit := int64(0)
 		if sc >= int64(cfg.Threshold) {
@@ -217,7 +221,7 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 	// with the tournament's first level: [score ≥ T] = 1 − [score − T < 0].
 	var maxShare E
 	if generic {
-		diff := s.AddConst(scores, f.FromInt64(-int64(cfg.Threshold)))
+		diff := s.AddConst(scores, f.FromInt64(lo-int64(cfg.Threshold)))
 		var lt []E
 		maxShare, lt, err = s.MaxToOpen(ctx, scores, k, diff)
 		for j := range lt {
@@ -245,11 +249,12 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 		}
 	}
 	progress("output", 1, 1)
+	sum := vals[0] + int64(n)*lo
 	res := Result{
 		N: n, T: s.T(), Threshold: cfg.Threshold, AlertLevel: cfg.AlertLevel, Field: cfg.Field,
-		Sum: vals[0], Average: float64(vals[0]) / float64(n),
+		Sum: sum, Average: float64(sum) / float64(n),
 		AtOrAbove: int(vals[1]), Alert: int(vals[1]) >= cfg.AlertLevel,
-		Max:  vals[2],
+		Max:  vals[2] + lo,
 		Cost: Cost{PerParty: []cnet.Stats{s.Stats()}},
 	}
 	return res, nil

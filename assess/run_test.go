@@ -113,6 +113,29 @@ func TestSimulateEdgeCases(t *testing.T) {
 	}
 }
 
+func TestSimulateLargeScores(t *testing.T) {
+	// Scores near 4·10^17 with a small span: the comparisons fit M61, and the
+	// sum (beyond p/2 of M61) must still come out right.
+	cfg := assess.Config{
+		Bounds:    assess.Bounds{CVSS: assess.Range{Min: 1e17, Max: 1e17 + 100}},
+		Threshold: 4e17 + 250,
+	}
+	inputs := []assess.Input{
+		{CVSS: 1e17 + 100, Critical: 3}, {CVSS: 1e17, PatchDelay: 9}, {CVSS: 1e17 + 50},
+		{CVSS: 1e17 + 99, Exposure: 100}, {CVSS: 1e17 + 1},
+	}
+	for _, generic := range []bool{false, true} {
+		cfg.ThresholdUnderMPC = generic
+		want, err := assess.Expected(inputs, cfg)
+		require.NoError(t, err)
+		require.Equal(t, assess.FieldM61, want.Field)
+		got, err := assess.Simulate(context.Background(), inputs, cfg)
+		require.NoError(t, err)
+		require.Equal(t, metricsOf(want), metricsOf(got))
+		require.Greater(t, got.Sum, int64(2e18))
+	}
+}
+
 func TestRunOverTCP(t *testing.T) {
 	defer leaktest.Check(t)()
 	const n = 5
