@@ -9,11 +9,19 @@ import (
 // value c = a + 2^(k−1) + r' + 2^(k−1)·r″ must stay below p.
 func (s *Session[E]) checkBits(k int) error {
 	if k < 2 {
-		return fmt.Errorf("ops: comparison of %d-bit values: k must be at least 2", k)
+		return s.fail(fmt.Errorf("ops: comparison of %d-bit values: k must be at least 2", k))
 	}
 	if k+Kappa+2 > s.f.BitLen() {
-		return fmt.Errorf("ops: comparison of %d-bit values needs k + %d ≤ %d in field %s; use a larger field",
-			k, Kappa+2, s.f.BitLen(), s.f.Name())
+		return s.fail(fmt.Errorf("ops: comparison of %d-bit values needs k + %d ≤ %d in field %s; use a larger field",
+			k, Kappa+2, s.f.BitLen(), s.f.Name()))
+	}
+	return nil
+}
+
+// checkCount fails the session on a negative count.
+func (s *Session[E]) checkCount(op string, c int) error {
+	if c < 0 {
+		return s.fail(fmt.Errorf("ops: %s: negative count %d", op, c))
 	}
 	return nil
 }
@@ -38,7 +46,7 @@ func (s *Session[E]) LTZ(ctx context.Context, a []E, k int) ([]E, error) {
 // in [−2^(k−1), 2^(k−1)).
 func (s *Session[E]) LessThan(ctx context.Context, a, b []E, k int) ([]E, error) {
 	if len(a) != len(b) {
-		return nil, fmt.Errorf("ops: LessThan of %d and %d values", len(a), len(b))
+		return nil, s.fail(fmt.Errorf("ops: LessThan of %d and %d values", len(a), len(b)))
 	}
 	d := make([]E, len(a))
 	s.f.VecSub(d, a, b)
@@ -127,26 +135,30 @@ func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
 		return nil, err
 	}
 
-	// 2–3. The factors ρ, e_m, e_(m−1), …, e_0 of each value.
+	// 2–3. The factors ρ, e_m, e_(m−1), …, e_0 of each value, and c' = c mod 2^m.
 	width := m + 2
 	cur := make([]E, b*width)
+	cmod := make([]E, b)
 	for i := range a {
 		r := bits[i*(m+1) : i*(m+1)+m]
 		sigma := bits[i*(m+1)+m]
 		sgn := f.Sub(one, f.Add(sigma, sigma)) // s = 1 − 2σ
 		fac := cur[i*width : (i+1)*width]
 		fac[0] = rho[i]
-		var acc E // Σ_(j>i) xor_j
+		acc, cp := f.Zero(), f.Zero() // Σ_(j>i) xor_j, and c' so far
 		for j := m - 1; j >= 0; j-- {
 			e := f.Add(sgn, r[j])
 			xor := r[j]
+			cp = f.Add(cp, cp)
 			if f.Bit(cOpen[i], j) == 1 {
 				e = f.Sub(e, one)
 				xor = f.Sub(one, r[j])
+				cp = f.Add(cp, one)
 			}
 			fac[2+(m-1-j)] = f.Add(e, f.Mul(three, acc))
 			acc = f.Add(acc, xor)
 		}
+		cmod[i] = cp
 		fac[1] = f.Add(f.Sub(sgn, one), f.Mul(three, acc))
 	}
 
@@ -193,15 +205,8 @@ func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
 		if !f.IsZero(w[i]) {
 			u = f.Sub(one, sigma)
 		}
-		var cp E
-		for j := m - 1; j >= 0; j-- {
-			cp = f.Add(cp, cp)
-			if f.Bit(cOpen[i], j) == 1 {
-				cp = f.Add(cp, one)
-			}
-		}
 		x := f.Add(a[i], pow2m)
-		xmod := f.Add(f.Sub(cp, rp[i]), f.Mul(pow2m, u))
+		xmod := f.Add(f.Sub(cmod[i], rp[i]), f.Mul(pow2m, u))
 		out[i] = f.Sub(one, f.Mul(invPow2m, f.Sub(x, xmod)))
 	}
 	return out, nil
@@ -243,7 +248,7 @@ func (s *Session[E]) MaxToOpen(ctx context.Context, x []E, k int, extra []E) (E,
 func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, reduceLast bool) (E, []E, error) {
 	var zero E
 	if len(x) == 0 {
-		return zero, nil, fmt.Errorf("ops: Max of no values")
+		return zero, nil, s.fail(fmt.Errorf("ops: Max of no values"))
 	}
 	if err := s.begin(); err != nil {
 		return zero, nil, err
@@ -259,10 +264,13 @@ func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, re
 	for c := len(x); c > 1; c = c/2 + c%2 {
 		levels++
 	}
-	for level := 0; len(cur) > 1 || (first && len(extra) > 0); level++ {
+	progress := func(done int) {
 		if s.opts.Progress != nil {
-			s.opts.Progress("Max", level, levels)
+			s.opts.Progress("Max", done, levels)
 		}
+	}
+	progress(0)
+	for level := 0; len(cur) > 1 || (first && len(extra) > 0); level++ {
 		pairs := len(cur) / 2
 		diff := make([]E, pairs, pairs+len(extra))
 		for i := range pairs {
@@ -300,6 +308,7 @@ func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, re
 			next = append(next, cur[len(cur)-1])
 		}
 		cur = next
+		progress(min(level+1, levels))
 	}
 	return cur[0], extraOut, nil
 }

@@ -1,7 +1,9 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/cohortmpc/cohort/share"
 )
@@ -49,6 +51,9 @@ type dealJob[E any] struct {
 // add does the dealer's work for this party's sharings and declares what
 // this party expects from the other dealers.
 func (s *Session[E]) addDeal(x *exchange[E], j *dealJob[E]) error {
+	if s.op == math.MaxUint32 {
+		return errors.New("ops: too many dealings in one session")
+	}
 	s.op++
 	j.op = s.op
 	j.shares = make([][]E, s.n+1)

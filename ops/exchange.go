@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 )
 
@@ -60,6 +61,9 @@ func (x *exchange[E]) run(ctx context.Context) error {
 	s := x.s
 	if s.err != nil {
 		return s.err
+	}
+	if s.step == abortStep-1 {
+		return s.fail(errors.New("ops: too many rounds in one session"))
 	}
 	s.step++
 	step := s.step

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -129,4 +130,106 @@ func TestBrokenSessionStaysBroken(t *testing.T) {
 	for _, err := range errs {
 		require.Error(t, err)
 	}
+}
+
+func TestSessionIDMismatch(t *testing.T) {
+	trs, err := cnet.NewMesh(4)
+	require.NoError(t, err)
+	defer func() {
+		for _, tr := range trs {
+			tr.Close()
+		}
+	}()
+	errs := make(chan error, 4)
+	for i, tr := range trs {
+		go func() {
+			opts := ops.Options{SessionID: "campaign-A"}
+			if i == 1 {
+				opts.SessionID = "campaign-B"
+			}
+			_, err := ops.NewSession(context.Background(), f61, tr, opts)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		err := <-errs
+		require.Error(t, err)
+		require.True(t, errors.Is(err, ops.ErrConfigMismatch) || errors.Is(err, ops.ErrPeerAborted), "%v", err)
+	}
+}
+
+func TestBadArgumentsFailEveryone(t *testing.T) {
+	defer leaktest.Check(t)()
+	// One party's mistake, even in an argument only it can check (the
+	// number of values it inputs), must make every party fail, not hang or
+	// go on with wrong data. Negative counts are errors, not panics.
+	cases := map[string]func(ctx context.Context, s *ops.Session[field.M61]) error{
+		"input length": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			vals := []field.M61{1, 2, 3}
+			if s.ID() == 1 {
+				vals = vals[:2]
+			}
+			_, err := s.InputFrom(ctx, 1, vals, 3)
+			return err
+		},
+		"negative input count": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			_, err := s.InputFrom(ctx, 1, nil, -1)
+			return err
+		},
+		"negative bits": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			_, err := s.RandomBits(ctx, -2)
+			return err
+		},
+		"negative random": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			_, err := s.Random(ctx, -1)
+			return err
+		},
+		"negative prepare": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			return s.Prepare(ctx, ops.Needs{Bits: -1})
+		},
+		"mul lengths": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			_, err := s.Mul(ctx, []field.M61{1}, nil)
+			return err
+		},
+	}
+	for name, op := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, errs := runAll(t, f61, 3, 1, nil, func(ctx context.Context, s *ops.Session[field.M61]) (int, error) {
+				if err := op(ctx, s); err != nil {
+					return 0, err
+				}
+				// Whoever got through must not be able to go on.
+				_, err := s.Open(ctx, []field.M61{1})
+				return 0, err
+			})
+			for i, err := range errs {
+				require.Error(t, err, "party %d", i+1)
+				require.NotErrorIs(t, err, context.DeadlineExceeded, "party %d hung", i+1)
+			}
+		})
+	}
+}
+
+func TestMaxReportsProgress(t *testing.T) {
+	trs, err := cnet.NewMesh(3)
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var calls [][2]int
+	_, errs := runOnWith(t, f61, trs, func(id int) ops.Options {
+		o := ops.Options{}
+		if id == 1 {
+			o.Progress = func(op string, done, total int) {
+				mu.Lock()
+				calls = append(calls, [2]int{done, total})
+				mu.Unlock()
+			}
+		}
+		return o
+	}, func(ctx context.Context, s *ops.Session[field.M61]) (field.M61, error) {
+		return s.Max(ctx, []field.M61{1, 2, 3, 4, 5}, 8)
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	require.Equal(t, [][2]int{{0, 3}, {1, 3}, {2, 3}, {3, 3}}, calls)
 }

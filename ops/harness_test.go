@@ -54,6 +54,21 @@ func runAll[E any, R any](t testing.TB, f field.Field[E], n int, seed uint64, wr
 func runOn[E any, R any](t testing.TB, f field.Field[E], trs []cnet.Transport, seed uint64, wrap func(id int, tr cnet.Transport) cnet.Transport,
 	fn func(ctx context.Context, s *ops.Session[E]) (R, error)) ([]R, []error) {
 	t.Helper()
+	if wrap != nil {
+		for i := range trs {
+			trs[i] = wrap(i+1, trs[i])
+		}
+	}
+	return runOnWith(t, f, trs, func(id int) ops.Options {
+		return ops.Options{SessionID: "test", Rand: newSeeded(seed, id)}
+	}, fn)
+}
+
+// runOnWith runs fn for every party over trs (closing them after) with the
+// session options opts(id).
+func runOnWith[E any, R any](t testing.TB, f field.Field[E], trs []cnet.Transport, opts func(id int) ops.Options,
+	fn func(ctx context.Context, s *ops.Session[E]) (R, error)) ([]R, []error) {
+	t.Helper()
 	n := len(trs)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -64,11 +79,7 @@ func runOn[E any, R any](t testing.TB, f field.Field[E], trs []cnet.Transport, s
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tr := trs[i]
-			if wrap != nil {
-				tr = wrap(i+1, tr)
-			}
-			s, err := ops.NewSession(ctx, f, tr, ops.Options{SessionID: "test", Rand: newSeeded(seed, i+1)})
+			s, err := ops.NewSession(ctx, f, trs[i], opts(i+1))
 			if err != nil {
 				errs[i] = err
 				return

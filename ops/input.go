@@ -10,6 +10,9 @@ import (
 // id j, this party's shares of party j's values (index j−1). One round; a
 // value costs N − T − 1 elements (compressed dealing).
 func (s *Session[E]) Input(ctx context.Context, values []E, count int) ([][]E, error) {
+	if err := s.checkCount("Input", count); err != nil {
+		return nil, err
+	}
 	counts := make([]int, s.n+1)
 	for j := 1; j <= s.n; j++ {
 		counts[j] = count
@@ -20,8 +23,11 @@ func (s *Session[E]) Input(ctx context.Context, values []E, count int) ([][]E, e
 // InputFrom lets one party, owner, secret-share count values; the others
 // pass nil values. Every party receives its shares of the owner's values.
 func (s *Session[E]) InputFrom(ctx context.Context, owner int, values []E, count int) ([]E, error) {
+	if err := s.checkCount("InputFrom", count); err != nil {
+		return nil, err
+	}
 	if owner < 1 || owner > s.n {
-		return nil, fmt.Errorf("ops: InputFrom: owner %d outside 1..%d", owner, s.n)
+		return nil, s.fail(fmt.Errorf("ops: InputFrom: owner %d outside 1..%d", owner, s.n))
 	}
 	counts := make([]int, s.n+1)
 	counts[owner] = count
@@ -40,7 +46,7 @@ func (s *Session[E]) inputFrom(ctx context.Context, values []E, counts []int) ([
 		return nil, err
 	}
 	if counts[s.id] != len(values) {
-		return nil, fmt.Errorf("ops: Input: %d values, want %d", len(values), counts[s.id])
+		return nil, s.fail(fmt.Errorf("ops: Input: %d values, want %d", len(values), counts[s.id]))
 	}
 	job := &dealJob[E]{d: s.t, chosen: true, purpose: purposeInput, counts: counts, secrets: values}
 	xc := s.newExchange("Input")
@@ -93,7 +99,7 @@ func (s *Session[E]) Scale(c E, x []E) []E {
 
 // Sum returns shares of Σ x[i].
 func (s *Session[E]) Sum(x []E) E {
-	var acc E
+	acc := s.f.Zero()
 	for _, v := range x {
 		acc = s.f.Add(acc, v)
 	}

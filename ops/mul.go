@@ -10,7 +10,7 @@ import (
 // 2.5·N elements per product in total.
 func (s *Session[E]) Mul(ctx context.Context, x, y []E) ([]E, error) {
 	if len(x) != len(y) {
-		return nil, fmt.Errorf("ops: Mul of %d and %d values", len(x), len(y))
+		return nil, s.fail(fmt.Errorf("ops: Mul of %d and %d values", len(x), len(y)))
 	}
 	if err := s.begin(); err != nil {
 		return nil, err
@@ -24,11 +24,11 @@ func (s *Session[E]) Mul(ctx context.Context, x, y []E) ([]E, error) {
 // multiplication per i.
 func (s *Session[E]) Dot(ctx context.Context, x, y [][]E) ([]E, error) {
 	if len(x) != len(y) {
-		return nil, fmt.Errorf("ops: Dot of %d and %d vectors", len(x), len(y))
+		return nil, s.fail(fmt.Errorf("ops: Dot of %d and %d vectors", len(x), len(y)))
 	}
 	for i := range x {
 		if len(x[i]) != len(y[i]) {
-			return nil, fmt.Errorf("ops: Dot: vector %d has lengths %d and %d", i, len(x[i]), len(y[i]))
+			return nil, s.fail(fmt.Errorf("ops: Dot: vector %d has lengths %d and %d", i, len(x[i]), len(y[i])))
 		}
 	}
 	if err := s.begin(); err != nil {
@@ -69,7 +69,7 @@ func (s *Session[E]) reduce(ctx context.Context, prod []E, name string) ([]E, er
 	s.collectDeal(xc, job)
 	out := make([]E, len(prod))
 	for k := 1; k <= s.n; k++ {
-		for i, j := 0, a.first(k); j < a.size; i, j = i+1, j+s.n {
+		for i, j := range a.values(k) {
 			out[j] = job.shares[k][i]
 		}
 	}

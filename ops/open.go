@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"github.com/cohortmpc/cohort/share"
 )
@@ -28,6 +29,18 @@ type kingAssignment struct{ n, base, size int }
 // first is the index of king k's first value (≥ size when it has none).
 func (a kingAssignment) first(k int) int { return ((k-1-a.base)%a.n + a.n) % a.n }
 
+// values yields (i, j) for king k's values: its i-th value is value j of
+// the batch.
+func (a kingAssignment) values(k int) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for i, j := 0, a.first(k); j < a.size; i, j = i+1, j+a.n {
+			if !yield(i, j) {
+				return
+			}
+		}
+	}
+}
+
 // count is the number of values of king k.
 func (a kingAssignment) count(k int) int {
 	f := a.first(k)
@@ -52,7 +65,7 @@ func (s *Session[E]) toKings(ctx context.Context, x []E, d int, name string) (ki
 			continue
 		}
 		if delta := (s.id - k + s.n) % s.n; delta >= 1 && delta <= d {
-			for j := a.first(k); j < a.size; j += s.n {
+			for _, j := range a.values(k) {
 				xc.put(k, x[j])
 			}
 		}
@@ -75,7 +88,7 @@ func (s *Session[E]) toKings(ctx context.Context, x []E, d int, name string) (ki
 	}
 	src := make([][]E, d+1)
 	src[0] = make([]E, 0, mine)
-	for j := a.first(s.id); j < a.size; j += s.n {
+	for _, j := range a.values(s.id) {
 		src[0] = append(src[0], x[j])
 	}
 	for delta := 1; delta <= d; delta++ {
@@ -138,7 +151,7 @@ func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, pos
 		if k != s.id {
 			v = xc.take(k, a.count(k))
 		}
-		for i, j := 0, a.first(k); j < a.size; i, j = i+1, j+s.n {
+		for i, j := range a.values(k) {
 			out[j] = v[i]
 		}
 	}

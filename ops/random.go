@@ -58,6 +58,11 @@ func (s *Session[E]) Prepare(ctx context.Context, need Needs) error {
 	if err := s.begin(); err != nil {
 		return err
 	}
+	for _, c := range []int{need.Random, need.Double, need.Zero, need.Bits, need.Masks} {
+		if err := s.checkCount("Prepare", c); err != nil {
+			return err
+		}
+	}
 	return s.prepare(ctx, need)
 }
 
@@ -86,8 +91,8 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 	for i := range chunks {
 		r, d, z := part(random, i), part(double, i), part(zero, i)
 		m := 0
-		if i == 0 {
-			m = summedCount(summed, masks)
+		if i == 0 && summed {
+			m = masks
 		}
 		if r+d+z+m == 0 {
 			continue
@@ -121,13 +126,6 @@ const (
 	maxDealElements = 1 << 16
 	maxBitsBatch    = 1 << 14
 )
-
-func summedCount(summed bool, masks int) int {
-	if summed {
-		return masks
-	}
-	return 0
-}
 
 // summedMasksOK reports whether masks summed from t+1 contributions are both
 // valid for k-bit comparisons (no wrap-around: 2^k + (t+1)·2^(k+κ) < p)
@@ -208,7 +206,7 @@ func (s *Session[E]) deal(ctx context.Context, random, double, zero, masks int) 
 	if masks > 0 {
 		mj := jobs[4]
 		for i := range masks {
-			var sum E
+			sum := s.f.Zero()
 			for _, d := range contrib {
 				sum = s.f.Add(sum, mj.shares[d][i])
 			}
@@ -261,7 +259,7 @@ func (s *Session[E]) localMasks(dst []E) error {
 
 // fromBits returns Σ 2^i·b[i].
 func (s *Session[E]) fromBits(b []E) E {
-	var acc E
+	acc := s.f.Zero()
 	for i := len(b) - 1; i >= 0; i-- {
 		acc = s.f.Add(s.f.Add(acc, acc), b[i])
 	}
@@ -363,14 +361,14 @@ func (s *Session[E]) takeBits(ctx context.Context, c int) ([]E, error) {
 	return s.take(ctx, &s.pool.bits, c, func(k int) Needs { return Needs{Bits: len(s.pool.bits) + k} })
 }
 
+// takeDouble pops c double sharings: the degree-t and degree-2t halves.
 func (s *Session[E]) takeDouble(ctx context.Context, c int) (rt, r2t []E, err error) {
-	if len(s.pool.dblT) < c {
-		if err := s.prepare(ctx, Needs{Double: c}); err != nil {
-			return nil, nil, err
-		}
+	rt, err = s.take(ctx, &s.pool.dblT, c, func(k int) Needs { return Needs{Double: len(s.pool.dblT) + k} })
+	if err != nil {
+		return nil, nil, err
 	}
-	rt, r2t = s.pool.dblT[:c:c], s.pool.dbl2t[:c:c]
-	s.pool.dblT, s.pool.dbl2t = s.pool.dblT[c:], s.pool.dbl2t[c:]
+	r2t = s.pool.dbl2t[:c:c]
+	s.pool.dbl2t = s.pool.dbl2t[c:]
 	return rt, r2t, nil
 }
 
@@ -399,12 +397,18 @@ func (s *Session[E]) RandomBits(ctx context.Context, c int) ([]E, error) {
 	if err := s.begin(); err != nil {
 		return nil, err
 	}
+	if err := s.checkCount("RandomBits", c); err != nil {
+		return nil, err
+	}
 	return s.takeBits(ctx, c)
 }
 
 // Random returns shares of c independent uniform field elements.
 func (s *Session[E]) Random(ctx context.Context, c int) ([]E, error) {
 	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	if err := s.checkCount("Random", c); err != nil {
 		return nil, err
 	}
 	return s.takeRandom(ctx, c)

@@ -39,8 +39,9 @@ type Options struct {
 	// and locally chosen values). Nil means crypto/rand. Tests may inject a
 	// seeded source; deployments must not.
 	Rand io.Reader
-	// Progress, when set, is called by long operations (Max) after each of
-	// their steps with how many of the total are done. It must be fast.
+	// Progress, when set, is called by long operations (Max) when they start
+	// and after each of their steps, with how many of the total are done
+	// (total may be 0). It must be fast.
 	Progress func(op string, done, total int)
 }
 
@@ -50,8 +51,10 @@ type Options struct {
 //
 // Every party calls the same operations in the same order with inputs of
 // the same lengths; values are shares of degree T unless stated otherwise.
-// A Session is not safe for concurrent use. After an operation fails, the
-// session is broken: later calls return the same error.
+// A Session is not safe for concurrent use. After an operation fails, for
+// whatever reason (invalid arguments included, since the peers cannot go
+// on without this party), the session is broken: it tells the peers, which
+// fail too, and later calls return the same error.
 type Session[E any] struct {
 	f    field.Field[E]
 	tr   *cnet.Metered
@@ -82,7 +85,8 @@ type Session[E any] struct {
 
 // NewSession sets up party tr.ID()'s side of a session among tr.N() parties:
 // it exchanges the pairwise PRG seeds (the lower id of each pair draws the
-// seed) and checks that every peer has the same Options.ConfigHash. It
+// seed) and checks that every peer has the same Options.ConfigHash and
+// SessionID. It
 // takes one round of messages. The session wraps tr in a [cnet.Metered] to
 // count traffic; it does not close tr.
 func NewSession[E any](ctx context.Context, f field.Field[E], tr cnet.Transport, opts Options) (*Session[E], error) {
@@ -142,9 +146,10 @@ const (
 // setup exchanges hellos (config hash) with every peer and pairwise seeds
 // from the lower id to the higher.
 func (s *Session[E]) setup(ctx context.Context) error {
+	digest := s.helloDigest()
 	hello := make([]byte, 0, helloSize)
 	hello = append(hello, helloMagic...)
-	hello = append(hello, s.opts.ConfigHash[:]...)
+	hello = append(hello, digest[:]...)
 	for j := 1; j <= s.n; j++ {
 		if j == s.id {
 			continue
@@ -183,7 +188,7 @@ func (s *Session[E]) setup(ctx context.Context) error {
 			!bytes.Equal(msg[headerSize:headerSize+len(helloMagic)], []byte(helloMagic)) {
 			return s.fail(peerErr(j, "setup", fmt.Errorf("%w: malformed hello (%d bytes)", ErrProtocol, len(msg))))
 		}
-		if !bytes.Equal(msg[headerSize+len(helloMagic):headerSize+helloSize], s.opts.ConfigHash[:]) {
+		if !bytes.Equal(msg[headerSize+len(helloMagic):headerSize+helloSize], digest[:]) {
 			return s.fail(peerErr(j, "setup", ErrConfigMismatch))
 		}
 		if j < s.id {
@@ -192,6 +197,18 @@ func (s *Session[E]) setup(ctx context.Context) error {
 	}
 	s.tr.AddRound()
 	return nil
+}
+
+// helloDigest binds the configuration hash and the session id, which every
+// party must share.
+func (s *Session[E]) helloDigest() [32]byte {
+	h := sha256.New()
+	h.Write([]byte("cohort/ops/hello"))
+	h.Write(s.opts.ConfigHash[:])
+	h.Write([]byte(s.opts.SessionID))
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
 }
 
 // deriveKey turns seed material into an AES-256 key bound to the session id.
@@ -218,7 +235,8 @@ var (
 	// ErrDesync: a peer's message belongs to a different step; the parties
 	// are not running the same sequence of operations.
 	ErrDesync = errors.New("ops: peers out of step")
-	// ErrConfigMismatch: a peer has a different configuration hash.
+	// ErrConfigMismatch: a peer has a different configuration hash or
+	// session id.
 	ErrConfigMismatch = errors.New("ops: different configuration")
 	// ErrPeerAborted: a peer gave up after an error of its own.
 	ErrPeerAborted = errors.New("ops: peer aborted")

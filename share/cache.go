@@ -80,7 +80,7 @@ func key(name string, kind byte, ints ...int) []byte {
 func appendVarint(b []byte, x int) []byte { return binary.AppendVarint(b, int64(x)) }
 
 var (
-	lagrangeCache    = newCache(1 << 12)
-	dealingCache     = newCache(1 << 12)
-	vandermondeCache = newCache(1 << 6)
+	lagrangeCache = newCache(1 << 12)
+	dealingCache  = newCache(1 << 12)
+	matrixCache   = newCache(1 << 6) // Vandermonde and extraction matrices
 )

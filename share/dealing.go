@@ -151,8 +151,9 @@ func (dl *Dealing[E]) Apply(f field.Field[E], out [][]E, vals [][]E) {
 }
 
 // Vandermonde returns the row-major rows×n matrix V with V[ℓ·n + (i−1)] = i^ℓ
-// for ℓ = 0..rows−1 and i = 1..n: the randomness-extraction matrix, row ℓ
-// combining the n dealt values with weights i^ℓ. The matrix is cached
+// for ℓ = 0..rows−1 and i = 1..n: the transpose of the matrix that evaluates
+// a polynomial of degree < rows at the points 1..n ([DealVec] uses it; it
+// is also a valid, if slower, extraction matrix than [Extraction]). It is cached
 // process-wide and must not be modified. It panics when rows < 0 or n is not
 // in [0, MaxN].
 func Vandermonde[E any](f field.Field[E], rows, n int) []E {
@@ -160,7 +161,7 @@ func Vandermonde[E any](f field.Field[E], rows, n int) []E {
 		panic(fmt.Sprintf("share: Vandermonde: invalid dimensions %d×%d", rows, n))
 	}
 	compute := func() (any, error) { return vandermonde(f, rows, n), nil }
-	v, _ := vandermondeCache.get(key(f.Name(), 'V', rows, n), compute)
+	v, _ := matrixCache.get(key(f.Name(), 'V', rows, n), compute)
 	if m, ok := v.([]E); ok {
 		return m
 	}
@@ -202,7 +203,7 @@ func Extraction[E any](f field.Field[E], n, t int) []E {
 		panic(fmt.Sprintf("share: Extraction: invalid dimensions n=%d t=%d", n, t))
 	}
 	compute := func() (any, error) { return cauchy(f, n, t), nil }
-	v, _ := vandermondeCache.get(key(f.Name(), 'X', n, t), compute)
+	v, _ := matrixCache.get(key(f.Name(), 'X', n, t), compute)
 	if m, ok := v.([]E); ok {
 		return m
 	}
