@@ -31,7 +31,10 @@ func (s *Session[E]) checkCount(op string, c int) error {
 // mask, then a DGK-style comparison of the public c mod 2^(k−1) with the
 // shared mask bits, evaluated as one masked product whose zero test is
 // opened). 10 rounds for k = 14 or 15. A value outside the range gives an
-// arbitrary bit.
+// arbitrary bit, and the masked value opened on the way may then wrap around
+// the field and fail to hide it: callers must guarantee the range (package
+// assess derives k from public bounds). The result is wrong with
+// probability 1/p (when the random [ρ] is zero).
 func (s *Session[E]) LTZ(ctx context.Context, a []E, k int) ([]E, error) {
 	if err := s.begin(); err != nil {
 		return nil, err

@@ -291,6 +291,8 @@ func (s *Session[E]) makeBits(ctx context.Context, c int) error {
 				}
 				root, ok := s.f.Sqrt(v[i])
 				if !ok {
+					// a² is a square: only a faulty peer's share gets here,
+					// which semi-honest security does not identify.
 					bad = errors.New("ops: RandomBits: opened a non-square")
 				}
 				v[i] = root
