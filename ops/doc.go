@@ -14,15 +14,20 @@
 //
 // Costs are field elements sent, summed over all parties, per value; kings
 // and dealers rotate so each party carries about 1/n of it. R = n(n−t−2)/(n−t)
-// is the cost of one random sharing.
+// is the cost of one random sharing. Rounds are those of the operation
+// itself; preprocessing adds its own (see below).
 //
-//	operation           rounds   elements                     protocol
-//	Input               1        n − t − 1                    compressed dealing
-//	Open                2        t + n − 1                    king opening
-//	Mul, Dot            2        ≈ R + 2t + n − t − 1 ≈ 2.5n   DN07, king re-deals
-//	RandomBits          2        ≈ R + 2t + n − 1 ≈ 3n        square root of a²
-//	LTZ, k bits         2+2⌈log2(k+1)⌉  ≈ (k+κ+1)·3n + k·2.5n  Catrina–de Hoogh + DGK-style
-//	Max of m values     12⌈log2 m⌉      m − 1 LTZ and Mul     tournament
+//	operation         rounds            elements                        protocol
+//	Input             1                 n − t − 1                       compressed dealing
+//	Open              2                 t + n − 1                       king opening
+//	OpenDouble        2                 2t + n − 1                      re-randomise, king opening
+//	Mul, Dot          2                 R + 2t + n − t − 1 ≈ 2.5n       DN07, the king re-deals
+//	RandomBits        2                 R + 2t + n − 1 ≈ 3n             square root of a²
+//	LTZ, k bits       2 + 2⌈log2(k+1)⌉  ≈ 3n·k + 2.5n·(k−1) + mask      Catrina–de Hoogh, DGK-style
+//	Max of m values   12⌈log2 m⌉        (m − 1)·(LTZ + Mul)             tournament
+//
+// The mask of a comparison costs (t+1)(n−t−1) elements when it is summed
+// from t+1 parties' contributions, or 41 random bits (≈ 123n) otherwise.
 //
 // Randomness is dealt with compressed dealing and extracted with a
 // systematic MDS matrix (n − t outputs per n dealings; DN07), in
@@ -32,7 +37,9 @@
 //
 // The comparison mask r″ is the sum of t+1 parties' contributions when that
 // cannot wrap around the field and costs less, and is built from κ+1 = 41
-// random bits otherwise (large n).
+// random bits otherwise (large n). At large n, Prepare deals in chunks and
+// makes bits in batches so that memory stays bounded, at the price of a few
+// more rounds.
 //
 // # Security
 //
