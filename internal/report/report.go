@@ -92,12 +92,13 @@ func FormatBytes(b int64) string {
 	panic("unreachable")
 }
 
-// FormatDuration prints a duration in seconds with millisecond precision
-// below a minute, rounded to the second above.
+// FormatDuration prints a duration in milliseconds below a millisecond, in
+// seconds with millisecond precision below a minute, and rounded to the
+// second above.
 func FormatDuration(d time.Duration) string {
 	switch {
 	case d < time.Millisecond:
-		return d.String()
+		return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
 	case d < time.Minute:
 		return fmt.Sprintf("%.3f s", d.Seconds())
 	default:

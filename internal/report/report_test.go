@@ -38,7 +38,7 @@ func TestFormatBytes(t *testing.T) {
 	}
 	assert.Equal(t, "1.234 s", report.FormatDuration(1234*time.Millisecond))
 	assert.Equal(t, "2m5s", report.FormatDuration(125*time.Second+300*time.Millisecond))
-	assert.Equal(t, "500µs", report.FormatDuration(500*time.Microsecond))
+	assert.Equal(t, "0.500 ms", report.FormatDuration(500*time.Microsecond))
 }
 
 func TestProgress(t *testing.T) {
