@@ -66,7 +66,7 @@ func (s *Session[E]) Prepare(ctx context.Context, need Needs) error {
 	return s.prepare(ctx, need)
 }
 
-// Pool sizes of the preprocessed values not used yet.
+// Pool returns how many preprocessed values of each kind are not used yet.
 func (s *Session[E]) Pool() Needs {
 	return Needs{Random: len(s.pool.random), Double: len(s.pool.dblT), Zero: len(s.pool.zero),
 		Bits: len(s.pool.bits), Masks: len(s.pool.masks)}
