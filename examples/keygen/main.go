@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	"github.com/cohortmpc/cohort/net/tcp"
 )
@@ -48,9 +49,9 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK      = cli.ExitOK
+	exitFailure = cli.ExitFailure
+	exitUsage   = cli.ExitUsage
 )
 
 // maxN bounds -n: every party of a local trial connects to every other.
@@ -67,8 +68,6 @@ type options struct {
 	timeout        time.Duration
 	connectTimeout time.Duration
 }
-
-var errFlagsPrinted = errors.New("invalid flags")
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
@@ -88,14 +87,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			"Writes Cohort party identities (private key and self-signed certificate).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		return o, errFlagsPrinted
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (all options are flags; see -h)", fs.Arg(0))
+	if err := cli.Parse(fs, args); err != nil {
+		return o, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -138,14 +131,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
-	case errors.Is(err, errFlagsPrinted):
-		return exitUsage
-	case err != nil:
-		fmt.Fprintf(stderr, "keygen: %v\n", err)
-		return exitUsage
+	if err != nil {
+		return cli.UsageExit("keygen", err, stderr)
 	}
 	if o.n > 0 {
 		err = writeTrial(o, stdout)

@@ -38,6 +38,7 @@ import (
 	"syscall"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	"github.com/cohortmpc/cohort/internal/report"
 	cnet "github.com/cohortmpc/cohort/net"
@@ -51,9 +52,9 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1 // connecting or the computation failed
-	exitUsage   = 2 // invalid flags, configuration or input
+	exitOK      = cli.ExitOK
+	exitFailure = cli.ExitFailure
+	exitUsage   = cli.ExitUsage
 )
 
 // connect and runAssess are the network steps; tests replace them.
@@ -74,8 +75,6 @@ type options struct {
 	verbose bool
 }
 
-var errFlagsPrinted = errors.New("invalid flags")
-
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("party", flag.ContinueOnError)
@@ -92,14 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			"Runs one organisation's side of the joint vulnerability assessment.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		return o, errFlagsPrinted
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (all options are flags; see -h)", fs.Arg(0))
+	if err := cli.Parse(fs, args); err != nil {
+		return o, err
 	}
 	switch {
 	case o.config == "":
@@ -118,14 +111,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
-	case errors.Is(err, errFlagsPrinted):
-		return exitUsage
-	case err != nil:
-		fmt.Fprintf(stderr, "party: %v\n", err)
-		return exitUsage
+	if err != nil {
+		return cli.UsageExit("party", err, stderr)
 	}
 	fail := func(code int, format string, args ...any) int {
 		fmt.Fprintf(stderr, "party: "+format+"\n", args...)

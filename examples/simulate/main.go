@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/inputs"
 	"github.com/cohortmpc/cohort/internal/report"
 )
@@ -39,9 +40,9 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1 // the computation failed or disagrees with the plaintext
-	exitUsage   = 2 // invalid flags or data
+	exitOK      = cli.ExitOK
+	exitFailure = cli.ExitFailure
+	exitUsage   = cli.ExitUsage
 )
 
 // maxN bounds generated data sets; a simulation of more parties would not
@@ -72,10 +73,6 @@ type options struct {
 	timeout    time.Duration
 }
 
-// errFlagsPrinted is returned by parseFlags when package flag has already
-// reported the problem on stderr.
-var errFlagsPrinted = errors.New("invalid flags")
-
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
@@ -97,14 +94,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintf(fs.Output(), "Usage: simulate [flags]\n\nRuns the joint vulnerability assessment with all organisations in one process.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, err
-		}
-		return o, errFlagsPrinted
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (all options are flags; see -h)", fs.Arg(0))
+	if err := cli.Parse(fs, args); err != nil {
+		return o, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -226,14 +217,8 @@ func config(o options, n int, stderr io.Writer) assess.Config {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
-	case errors.Is(err, errFlagsPrinted):
-		return exitUsage
-	case err != nil:
-		fmt.Fprintf(stderr, "simulate: %v\n", err)
-		return exitUsage
+	if err != nil {
+		return cli.UsageExit("simulate", err, stderr)
 	}
 
 	data, err := loadData(o)
