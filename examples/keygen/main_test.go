@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,20 +46,20 @@ func TestUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runArgs(tt.args...)
-			assert.Equal(t, exitUsage, code)
+			assert.Equal(t, cli.ExitUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tt.stderr)
 		})
 	}
 	code, _, stderr := runArgs("-h")
-	assert.Equal(t, exitOK, code)
+	assert.Equal(t, cli.ExitOK, code)
 	assert.Contains(t, stderr, "Usage:")
 }
 
 func TestOneParty(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "keys")
 	code, stdout, stderr := runArgs("-out", dir, "-id", "3", "-addr", "risk.example:7000")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Contains(t, stderr, filepath.Join(dir, "party3.key"))
 
 	var entry map[string]any
@@ -79,7 +80,7 @@ func TestOneParty(t *testing.T) {
 
 	// Never overwrite a key.
 	code, stdout, stderr = runArgs("-out", dir, "-id", "3")
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "party3.key already exists")
 	after, err := os.ReadFile(filepath.Join(dir, "party3.key"))
@@ -88,14 +89,14 @@ func TestOneParty(t *testing.T) {
 
 	// Without -addr the entry shows where the address goes.
 	code, stdout, _ = runArgs("-out", dir, "-id", "4")
-	require.Equal(t, exitOK, code)
+	require.Equal(t, cli.ExitOK, code)
 	assert.True(t, strings.HasPrefix(stdout, `{"id":4,"addr":"HOST:PORT","fingerprint":"sha256:`), stdout)
 }
 
 func TestLocalTrial(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := runArgs("-out", dir, "-n", "6", "-host", "127.0.0.1", "-base-port", "41000", "-session", "trial", "-timeout", "30s")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Equal(t, filepath.Join(dir, "cohort.json")+"\n", stdout)
 
 	c, err := deploy.Load(filepath.Join(dir, "cohort.json"))
@@ -110,13 +111,13 @@ func TestLocalTrial(t *testing.T) {
 	}
 
 	code, _, stderr = runArgs("-out", dir, "-n", "6")
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	assert.Contains(t, stderr, "cohort.json already exists")
 
 	// Free ports chosen by the system, all different.
 	dir = t.TempDir()
 	code, _, stderr = runArgs("-out", dir, "-n", "5")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	c, err = deploy.Load(filepath.Join(dir, "cohort.json"))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(c.Session, "local-"))

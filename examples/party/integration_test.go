@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"net"
 	"os"
 	"os/exec"
@@ -184,7 +185,7 @@ func TestDeployment(t *testing.T) {
 	}
 	waitAll(procs, began)
 	for _, p := range procs {
-		require.Equal(t, exitOK, p.code, "party %d: %s", p.id, p.stderr.String())
+		require.Equal(t, cli.ExitOK, p.code, "party %d: %s", p.id, p.stderr.String())
 		if p.id == 4 {
 			checkReport(t, p.stdout.String(), want, 4)
 		} else {
@@ -213,7 +214,7 @@ func TestPeerKilledMidRun(t *testing.T) {
 
 	require.True(t, dying.signaled, "party 5 should have been killed; it exited with %d: %s", dying.code, dying.stderr.String())
 	for _, p := range procs {
-		assert.Equal(t, exitFailure, p.code, "party %d", p.id)
+		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
 		assert.Empty(t, p.stdout.String())
 		assert.Less(t, p.elapsed, 5*time.Second, "party %d", p.id)
 		assert.Regexp(t, `party: .*party [1-5]\b`, p.stderr.String())
@@ -245,7 +246,7 @@ func TestPeerHangsMidRun(t *testing.T) {
 
 	for _, p := range procs {
 		stderr := p.stderr.String()
-		assert.Equal(t, exitFailure, p.code, "party %d", p.id)
+		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
 		assert.Empty(t, p.stdout.String())
 		// 5 s after connecting, plus the time to start and connect.
 		assert.Less(t, p.elapsed, 7*time.Second, "party %d", p.id)
@@ -269,7 +270,7 @@ func TestPeerNeverStarted(t *testing.T) {
 	}
 	waitAll(procs, began)
 	for _, p := range procs {
-		assert.Equal(t, exitFailure, p.code, "party %d", p.id)
+		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
 		assert.Less(t, p.elapsed, 5*time.Second, "party %d", p.id)
 		assert.Contains(t, p.stderr.String(), fmt.Sprintf("party: tcp: party %d: not connected to party 5 (timed out after 2s)", p.id))
 		assert.Contains(t, p.stderr.String(), "party: the failure concerns party 5 (127.0.0.1:")
@@ -295,7 +296,7 @@ func TestConfigMismatch(t *testing.T) {
 	}
 	waitAll(procs, began)
 	for _, p := range procs {
-		assert.Equal(t, exitFailure, p.code, "party %d", p.id)
+		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
 		assert.Less(t, p.elapsed, 10*time.Second, "party %d", p.id)
 		stderr := p.stderr.String()
 		assert.Contains(t, stderr, "connect: different session configuration")

@@ -50,13 +50,6 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// Exit codes.
-const (
-	exitOK      = cli.ExitOK
-	exitFailure = cli.ExitFailure
-	exitUsage   = cli.ExitUsage
-)
-
 // connect and runAssess are the network steps; tests replace them.
 var (
 	connect = func(ctx context.Context, cfg tcp.Config) (cnet.Transport, error) {
@@ -128,14 +121,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	cfg, err := deploy.Load(o.config)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(cli.ExitUsage, "%v", err)
 	}
 	if o.id > cfg.N() {
-		return fail(exitUsage, "-id %d: %s lists parties 1..%d", o.id, o.config, cfg.N())
+		return fail(cli.ExitUsage, "-id %d: %s lists parties 1..%d", o.id, o.config, cfg.N())
 	}
 	data, err := readInput(o.input, o.id)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(cli.ExitUsage, "%v", err)
 	}
 	if data.warning != "" {
 		log.Warn(data.warning)
@@ -143,20 +136,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := cfg.CheckInput(data.input); err != nil {
 		var ie *assess.InputError
 		if errors.As(err, &ie) {
-			return fail(exitUsage, "%s: %s %d is outside %d..%d, the bounds in %s", o.input, ie.Field, ie.Value, ie.Min, ie.Max, o.config)
+			return fail(cli.ExitUsage, "%s: %s %d is outside %d..%d, the bounds in %s", o.input, ie.Field, ie.Value, ie.Min, ie.Max, o.config)
 		}
-		return fail(exitUsage, "%v", err)
+		return fail(cli.ExitUsage, "%v", err)
 	}
 	cert, err := cfg.LoadIdentity(o.id, o.key, o.cert)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(cli.ExitUsage, "%v", err)
 	}
 	if st, err := os.Stat(o.key); err == nil && st.Mode().Perm()&0o077 != 0 {
 		log.Warn("the private key is readable by other users: chmod 600 it", "file", o.key, "mode", st.Mode().Perm())
 	}
 	tcfg, err := cfg.TCP(o.id, cert, tcpLog)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return fail(cli.ExitUsage, "%v", err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -165,7 +158,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log.Info("connecting", "n", cfg.N(), "addr", self.Addr, "session", cfg.Session, "connect_timeout", cfg.ConnectTimeout)
 	tr, err := connect(ctx, tcfg)
 	if err != nil {
-		return fail(exitFailure, "%s", explain(err, cfg))
+		return fail(cli.ExitFailure, "%s", explain(err, cfg))
 	}
 	defer tr.Close()
 	log.Info("connected to all parties; computing", "timeout", cfg.Assess.Timeout)
@@ -181,7 +174,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	res, err := runAssess(ctx, []assess.Party{{ID: o.id, Input: data.input, Transport: tr}}, acfg)
 	if err != nil {
 		tr.Close()
-		return fail(exitFailure, "%s", explain(err, cfg))
+		return fail(cli.ExitFailure, "%s", explain(err, cfg))
 	}
 	r := &report.Report{
 		Mode:     fmt.Sprintf("party %d of %d, over TCP with mutual TLS", o.id, cfg.N()),
@@ -197,10 +190,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	tr.Close()
 	if err != nil {
-		return fail(exitFailure, "%v", err)
+		return fail(cli.ExitFailure, "%v", err)
 	}
 	log.Info("done", "seconds", res.Cost.Elapsed.Seconds())
-	return exitOK
+	return cli.ExitOK
 }
 
 // explain turns a network or protocol failure into a message that names

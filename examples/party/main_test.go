@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,7 +145,7 @@ func TestRunUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runArgs(tt.args...)
-			assert.Equal(t, exitUsage, code)
+			assert.Equal(t, cli.ExitUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tt.stderr)
 		})
@@ -153,7 +154,7 @@ func TestRunUsageErrors(t *testing.T) {
 
 func TestRunHelp(t *testing.T) {
 	code, stdout, stderr := runArgs("-h")
-	assert.Equal(t, exitOK, code)
+	assert.Equal(t, cli.ExitOK, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "Usage: party")
 	assert.Contains(t, stderr, "-input")
@@ -213,7 +214,7 @@ func TestRunInProcess(t *testing.T) {
 	}
 	wg.Wait()
 	for i := range c.n {
-		require.Equal(t, exitOK, codes[i], "party %d: %s", i+1, errs[i])
+		require.Equal(t, cli.ExitOK, codes[i], "party %d: %s", i+1, errs[i])
 		if i == 2 {
 			checkReport(t, outs[i], want, 3)
 			assert.Contains(t, errs[i], "level=DEBUG")
@@ -236,7 +237,7 @@ func TestRunFailures(t *testing.T) {
 		return nil, &cnet.PeerError{Party: 4, Op: "connect", Err: tcp.ErrSessionMismatch}
 	}
 	code, stdout, stderr := runArgs(c.args(2)...)
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "party: tcp: party 4: connect: different session configuration\n")
 	assert.Contains(t, stderr, "party: party 4 (127.0.0.1:")
@@ -249,7 +250,7 @@ func TestRunFailures(t *testing.T) {
 		return assess.Result{}, fmt.Errorf("assess: party 2: maximum: %w", &cnet.PeerError{Party: 5, Op: "recv", Err: cnet.ErrPeerClosed})
 	}
 	code, stdout, stderr = runArgs(c.args(2)...)
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "party: assess: party 2: maximum: net: party 5: recv: peer closed the connection\n")
 	assert.Contains(t, stderr, "party: the failure concerns party 5 (127.0.0.1:")

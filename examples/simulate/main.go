@@ -38,13 +38,6 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// Exit codes.
-const (
-	exitOK      = cli.ExitOK
-	exitFailure = cli.ExitFailure
-	exitUsage   = cli.ExitUsage
-)
-
 // maxN bounds generated data sets; a simulation of more parties would not
 // finish in reasonable time or memory anyway.
 const maxN = 10000
@@ -224,7 +217,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	data, err := loadData(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "simulate: %v\n", err)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	n := len(data.inputs)
 	cfg := config(o, n, stderr)
@@ -237,13 +230,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		} else {
 			fmt.Fprintf(stderr, "simulate: %v\n", err)
 		}
-		return exitUsage
+		return cli.ExitUsage
 	}
 
 	if o.writeDir != "" {
 		if err := inputs.WriteDir(o.writeDir, data.inputs); err != nil {
 			fmt.Fprintf(stderr, "simulate: -write-inputs: %v\n", err)
-			return exitFailure
+			return cli.ExitFailure
 		}
 	}
 
@@ -252,7 +245,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	got, err := simulate(ctx, data.inputs, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "simulate: %v\n", err)
-		return exitFailure
+		return cli.ExitFailure
 	}
 
 	mismatches := report.Compare(got, want)
@@ -267,14 +260,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.json {
 		if err := r.WriteJSON(stdout); err != nil {
 			fmt.Fprintf(stderr, "simulate: %v\n", err)
-			return exitFailure
+			return cli.ExitFailure
 		}
 	} else {
 		r.WriteText(stdout)
 	}
 	if len(mismatches) > 0 {
 		fmt.Fprintf(stderr, "simulate: MISMATCH: the computation disagrees with the plaintext: %s\n", strings.Join(mismatches, "; "))
-		return exitFailure
+		return cli.ExitFailure
 	}
-	return exitOK
+	return cli.ExitOK
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"os"
 	"path/filepath"
 	"slices"
@@ -128,7 +129,7 @@ func TestRunUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runArgs(tt.args...)
-			assert.Equal(t, exitUsage, code)
+			assert.Equal(t, cli.ExitUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tt.stderr)
 		})
@@ -137,7 +138,7 @@ func TestRunUsageErrors(t *testing.T) {
 
 func TestRunHelp(t *testing.T) {
 	code, stdout, stderr := runArgs("-h")
-	assert.Equal(t, exitOK, code)
+	assert.Equal(t, cli.ExitOK, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "Usage: simulate")
 	assert.Contains(t, stderr, "-inputs-dir")
@@ -158,7 +159,7 @@ func TestRunMismatch(t *testing.T) {
 		return r, err
 	})
 	code, stdout, stderr := runArgs("-n", "5")
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	assert.Contains(t, stdout, "MISMATCH")
 	assert.NotContains(t, stdout, "verified")
 	assert.Contains(t, stderr, "simulate: MISMATCH")
@@ -166,7 +167,7 @@ func TestRunMismatch(t *testing.T) {
 	assert.Contains(t, stderr, "alert ")
 
 	code, stdout, _ = runArgs("-n", "5", "-json")
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	var got map[string]any
 	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
 	assert.Equal(t, false, got["verified"])
@@ -178,7 +179,7 @@ func TestRunFailure(t *testing.T) {
 		return assess.Result{}, errors.New("assess: party 3: round 2: connection lost")
 	})
 	code, stdout, stderr := runArgs("-n", "5")
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	assert.Empty(t, stdout)
 	assert.Equal(t, "simulate: assess: party 3: round 2: connection lost\n", stderr)
 }
@@ -186,7 +187,7 @@ func TestRunFailure(t *testing.T) {
 func TestRunWriteInputsFailure(t *testing.T) {
 	blocker := writeFile(t, "file", "x")
 	code, stdout, stderr := runArgs("-n", "5", "-write-inputs", filepath.Join(blocker, "sub"))
-	assert.Equal(t, exitFailure, code)
+	assert.Equal(t, cli.ExitFailure, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "simulate: -write-inputs: inputs: ")
 }
@@ -196,7 +197,7 @@ func TestRunWriteInputsFailure(t *testing.T) {
 func TestRunReport(t *testing.T) {
 	path := writeFile(t, "orgs.csv", fiveOrgs)
 	code, stdout, stderr := runArgs("-inputs", path)
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Empty(t, stderr)
 	for _, want := range []string{
 		"n = 5, Shamir threshold t = 2",
@@ -221,7 +222,7 @@ func TestRunReport(t *testing.T) {
 
 func TestRunGeneratedGenericPath(t *testing.T) {
 	code, stdout, stderr := runArgs("-n", "7", "-scenario", "high", "-seed", "5", "-generic", "-k", "7", "-field", "m127")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Contains(t, stdout, "n = 7, Shamir threshold t = 3")
 	assert.Contains(t, stdout, "M127")
 	assert.Contains(t, stdout, "generated, scenario high, seed 5")
@@ -232,7 +233,7 @@ func TestRunGeneratedGenericPath(t *testing.T) {
 
 func TestRunJSON(t *testing.T) {
 	code, stdout, stderr := runArgs("-n", "6", "-seed", "2", "-json")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Empty(t, stderr)
 	assert.Equal(t, 1, strings.Count(stdout, "\n"), "one JSON object on one line")
 
@@ -281,17 +282,17 @@ func TestRunJSON(t *testing.T) {
 func TestRunWriteInputsAndReadBack(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	code, first, stderr := runArgs("-n", "5", "-seed", "8", "-json", "-write-inputs", dir)
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 
 	var a, b, c map[string]any
 	require.NoError(t, json.Unmarshal([]byte(first), &a))
 
 	code, fromDir, stderr := runArgs("-inputs-dir", dir, "-json")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	require.NoError(t, json.Unmarshal([]byte(fromDir), &b))
 
 	code, fromCSV, stderr := runArgs("-inputs", filepath.Join(dir, "inputs.csv"), "-n", "5", "-json")
-	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, cli.ExitOK, code, stderr)
 	require.NoError(t, json.Unmarshal([]byte(fromCSV), &c))
 
 	for _, k := range []string{"n", "sum", "at_or_above", "alert", "max", "expected", "verified"} {
