@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/cohortmpc/cohort/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	"github.com/cohortmpc/cohort/net/tcp"
 )

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cohortmpc/cohort/internal/cli"
 	"net"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	cnet "github.com/cohortmpc/cohort/net"
 )

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/cohortmpc/cohort/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	"github.com/cohortmpc/cohort/internal/inputs"
 	cnet "github.com/cohortmpc/cohort/net"
