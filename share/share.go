@@ -9,8 +9,8 @@
 //
 // # Caches
 //
-// Lagrange coefficient vectors, compressed-dealing matrices and Vandermonde
-// matrices are computed once per process and shared (keyed by the field's
+// Lagrange coefficient vectors, compressed-dealing matrices, Vandermonde and
+// extraction matrices are computed once per process and shared (keyed by the field's
 // name and the points), so that many simulated parties in one process hold
 // one copy. Values returned from a cache are read-only. All functions are
 // safe for concurrent use.
