@@ -26,6 +26,9 @@
 //     maximum — batched, with O(n) traffic per operation.
 //   - [github.com/cohortmpc/cohort/assess]: the four assessment metrics.
 //
+// DESIGN.md at the root of the repository describes the protocols, their
+// costs and security conditions; the package docs refer to its sections.
+//
 // # Threat model
 //
 // Cohort v1 is secure against a semi-honest (honest-but-curious) adversary
