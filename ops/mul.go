@@ -45,34 +45,30 @@ func (s *Session[E]) Dot(ctx context.Context, x, y [][]E) ([]E, error) {
 // secrets: mask with a double sharing, open the masked value to a king,
 // let the king re-deal it, and unmask.
 func (s *Session[E]) reduce(ctx context.Context, prod []E, name string) ([]E, error) {
+	_, out, err := s.openAndReduce(ctx, nil, prod, name)
+	return out, err
+}
+
+// openAndReduce opens the degree-2T values open (re-randomised first) and
+// reduces the local degree-2T products prod to degree-T sharings, in the
+// same two rounds.
+func (s *Session[E]) openAndReduce(ctx context.Context, open, prod []E, name string) (opened, reduced []E, err error) {
+	x := open
+	if len(open) > 0 {
+		if x, err = s.rerandomise(ctx, open); err != nil {
+			return nil, nil, err
+		}
+	}
 	rt, r2t, err := s.takeDouble(ctx, len(prod))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	masked := make([]E, len(prod))
 	s.f.VecAdd(masked, prod, r2t)
-	a, vals, err := s.toKings(ctx, masked, 2*s.t, name+": masked products to kings")
+	opened, reduced, err = s.kingRound(ctx, append(x[:len(x):len(x)], masked...), 2*s.t, len(open), name, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	job := &dealJob[E]{d: s.t, chosen: true, purpose: purposeKing, counts: make([]int, s.n+1), secrets: vals}
-	for k := 1; k <= s.n; k++ {
-		job.counts[k] = a.count(k)
-	}
-	xc := s.newExchange(name + ": re-dealing")
-	if err := s.addDeal(xc, job); err != nil {
-		return nil, s.fail(err)
-	}
-	if err := xc.run(ctx); err != nil {
-		return nil, err
-	}
-	s.collectDeal(xc, job)
-	out := make([]E, len(prod))
-	for k := 1; k <= s.n; k++ {
-		for i, j := range a.values(k) {
-			out[j] = job.shares[k][i]
-		}
-	}
-	s.f.VecSub(out, out, rt)
-	return out, nil
+	s.f.VecSub(reduced, reduced, rt)
+	return opened, reduced, nil
 }

@@ -117,45 +117,89 @@ func (s *Session[E]) kingCoefficients(d int) ([]E, error) {
 	return lam, nil
 }
 
-// openDeg opens degree-d shares: 2 rounds, d + n − 1 elements per value.
-// When post is not nil, each king applies it to the values it reconstructed
-// before broadcasting them (semi-honest: the others trust the result).
-func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, post func([]E)) ([]E, error) {
+// kingRound opens and re-deals degree-d values with one assignment of kings,
+// in 2 rounds: the first nOpen values of x are opened to every party (each
+// king applies post, when not nil, to its values before sending them;
+// semi-honest: the others trust the result), and the others are re-dealt by
+// their kings as fresh degree-T sharings. The caller has re-randomised or
+// masked x as its degree requires. Opening costs d + n − 1 elements per
+// value, re-dealing d + n − T − 1.
+func (s *Session[E]) kingRound(ctx context.Context, x []E, d, nOpen int, name string, post func([]E)) (opened, redealt []E, err error) {
 	a, vals, err := s.toKings(ctx, x, d, name+": shares to kings")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if post != nil && len(vals) > 0 {
-		post(vals)
+	open := kingAssignment{n: a.n, base: a.base, size: nOpen} // the values to open
+	var mineOpen, mineDeal []E
+	for i, j := range a.values(s.id) {
+		if j < nOpen {
+			mineOpen = append(mineOpen, vals[i])
+		} else {
+			mineDeal = append(mineDeal, vals[i])
+		}
 	}
-	xc := s.newExchange(name + ": values from kings")
+	if post != nil && len(mineOpen) > 0 {
+		post(mineOpen)
+	}
+	xc := s.newExchange(name + ": from kings")
 	for k := 1; k <= s.n; k++ {
 		switch {
-		case a.count(k) == 0:
+		case open.count(k) == 0:
 		case k == s.id:
 			for j := 1; j <= s.n; j++ {
 				if j != s.id {
-					xc.put(j, vals...)
+					xc.put(j, mineOpen...)
 				}
 			}
 		default:
-			xc.expect(k, a.count(k))
+			xc.expect(k, open.count(k))
+		}
+	}
+	var job *dealJob[E]
+	if len(x) > nOpen {
+		job = &dealJob[E]{d: s.t, chosen: true, purpose: purposeKing, counts: make([]int, s.n+1), secrets: mineDeal}
+		for k := 1; k <= s.n; k++ {
+			job.counts[k] = a.count(k) - open.count(k)
+		}
+		if err := s.addDeal(xc, job); err != nil {
+			return nil, nil, s.fail(err)
 		}
 	}
 	if err := xc.run(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]E, len(x))
+	// Each king's frame holds its opened values first, then its shares.
+	opened = make([]E, nOpen)
 	for k := 1; k <= s.n; k++ {
-		v := vals
+		v := mineOpen
 		if k != s.id {
-			v = xc.take(k, a.count(k))
+			v = xc.take(k, open.count(k))
 		}
-		for i, j := range a.values(k) {
-			out[j] = v[i]
+		for i, j := range open.values(k) {
+			opened[j] = v[i]
 		}
 	}
-	return out, nil
+	if job == nil {
+		return opened, nil, nil
+	}
+	s.collectDeal(xc, job)
+	redealt = make([]E, len(x)-nOpen)
+	for k := 1; k <= s.n; k++ {
+		i := 0
+		for _, j := range a.values(k) {
+			if j >= nOpen {
+				redealt[j-nOpen] = job.shares[k][i]
+				i++
+			}
+		}
+	}
+	return opened, redealt, nil
+}
+
+// openDeg opens degree-d shares: 2 rounds, d + n − 1 elements per value.
+func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, post func([]E)) ([]E, error) {
+	opened, _, err := s.kingRound(ctx, x, d, len(x), name, post)
+	return opened, err
 }
 
 // Open reveals degree-T shared values to every party: 2 rounds and
