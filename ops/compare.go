@@ -100,54 +100,79 @@ func (s *Session[E]) NeedsMax(c, k int) Needs {
 }
 
 func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
-	b := len(a)
-	if b == 0 {
-		return nil, nil
-	}
-	f := s.f
-	m := k - 1
-	bits, err := s.takeBits(ctx, b*(m+1)) // per value: r_0..r_(m−1), σ
-	if err != nil {
+	st, c, err := s.ltzStart(ctx, a, k)
+	if err != nil || len(a) == 0 {
 		return nil, err
-	}
-	masks, err := s.takeMasks(ctx, b, k)
-	if err != nil {
-		return nil, err
-	}
-	rho, err := s.takeRandom(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	one := f.One()
-	three := f.FromUint64(3)
-	pow2m := s.pow2(m)
-	invPow2m, err := f.Inv(pow2m)
-	if err != nil {
-		return nil, s.fail(err)
-	}
-
-	// 1. c = a + 2^m + r' + 2^m·r'', opened.
-	rp := make([]E, b)
-	c := make([]E, b)
-	for i := range a {
-		rp[i] = s.fromBits(bits[i*(m+1) : i*(m+1)+m])
-		c[i] = f.Add(f.Add(a[i], pow2m), f.Add(rp[i], f.Mul(pow2m, masks[i])))
 	}
 	cOpen, err := s.openDeg(ctx, c, s.t, "LTZ: masked values", nil)
 	if err != nil {
 		return nil, err
+	}
+	return s.ltzFinish(ctx, st, cOpen)
+}
+
+// ltzState is a comparison between its masked opening and the rest: the
+// preprocessed values it consumed.
+type ltzState[E any] struct {
+	k, m  int
+	bits  []E // per value: r_0..r_(m−1), σ
+	masks []E // r''
+	rho   []E
+	rp    []E // r' = Σ 2^i·r_i
+}
+
+// ltzStart takes the preprocessing of LTZ(a) and returns the shares of the
+// masked values c = a + 2^m + r' + 2^m·r'' (step 1), which the caller opens:
+// as degree-T or, after re-randomising, degree-2T values, like a. Nothing
+// after the opening depends on a, so a may be a local product.
+func (s *Session[E]) ltzStart(ctx context.Context, a []E, k int) (*ltzState[E], []E, error) {
+	b := len(a)
+	st := &ltzState[E]{k: k, m: k - 1}
+	if b == 0 {
+		return st, nil, nil
+	}
+	f, m := s.f, st.m
+	var err error
+	if st.bits, err = s.takeBits(ctx, b*(m+1)); err != nil {
+		return nil, nil, err
+	}
+	if st.masks, err = s.takeMasks(ctx, b, k); err != nil {
+		return nil, nil, err
+	}
+	if st.rho, err = s.takeRandom(ctx, b); err != nil {
+		return nil, nil, err
+	}
+	pow2m := s.pow2(m)
+	st.rp = make([]E, b)
+	c := make([]E, b)
+	for i := range a {
+		st.rp[i] = s.fromBits(st.bits[i*(m+1) : i*(m+1)+m])
+		c[i] = f.Add(f.Add(a[i], pow2m), f.Add(st.rp[i], f.Mul(pow2m, st.masks[i])))
+	}
+	return st, c, nil
+}
+
+// ltzFinish completes the comparisons from the opened c (steps 2–6).
+func (s *Session[E]) ltzFinish(ctx context.Context, st *ltzState[E], cOpen []E) ([]E, error) {
+	b := len(cOpen)
+	f, m, bits := s.f, st.m, st.bits
+	one := f.One()
+	three := f.FromUint64(3)
+	invPow2m, err := f.Inv(s.pow2(m))
+	if err != nil {
+		return nil, s.fail(err)
 	}
 
 	// 2–3. The factors ρ, e_m, e_(m−1), …, e_0 of each value, and c' = c mod 2^m.
 	width := m + 2
 	cur := make([]E, b*width)
 	cmod := make([]E, b)
-	for i := range a {
+	for i := range b {
 		r := bits[i*(m+1) : i*(m+1)+m]
 		sigma := bits[i*(m+1)+m]
 		sgn := f.Sub(one, f.Add(sigma, sigma)) // s = 1 − 2σ
 		fac := cur[i*width : (i+1)*width]
-		fac[0] = rho[i]
+		fac[0] = st.rho[i]
 		acc, cp := f.Zero(), f.Zero() // Σ_(j>i) xor_j, and c' so far
 		for j := m - 1; j >= 0; j-- {
 			e := f.Add(sgn, r[j])
@@ -200,17 +225,18 @@ func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
 		return nil, err
 	}
 
-	// 5–6. u = [c' < r'], x mod 2^m = c' − r' + 2^m·u, [a < 0] = 1 − 2^−m·(x − x mod 2^m).
+	// 5–6. u = [c' < r'], and with x = a + 2^m = c − r' − 2^m·r'' (no wrap)
+	// and x mod 2^m = c' − r' + 2^m·u: [a < 0] = 1 − (x − x mod 2^m)/2^m
+	// = 1 − (c − c')/2^m + [r''] + [u], which needs no share of a.
 	out := make([]E, b)
-	for i := range a {
+	for i := range b {
 		sigma := bits[i*(m+1)+m]
 		u := sigma
 		if !f.IsZero(w[i]) {
 			u = f.Sub(one, sigma)
 		}
-		x := f.Add(a[i], pow2m)
-		xmod := f.Add(f.Sub(cmod[i], rp[i]), f.Mul(pow2m, u))
-		out[i] = f.Sub(one, f.Mul(invPow2m, f.Sub(x, xmod)))
+		q := f.Mul(f.Sub(cOpen[i], cmod[i]), invPow2m)
+		out[i] = f.Add(f.Sub(one, q), f.Add(st.masks[i], u))
 	}
 	return out, nil
 }
