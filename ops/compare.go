@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // checkBits validates a comparison bit length k for this field: the masked
@@ -93,8 +94,11 @@ func (s *Session[E]) NeedsOpenDouble(c int) Needs { return Needs{Zero: c} }
 // NeedsMax is the preprocessing that Max over c values of k bits consumes.
 func (s *Session[E]) NeedsMax(c, k int) Needs {
 	var n Needs
-	for ; c > 1; c = c/2 + c%2 {
+	for level := 0; c > 1; c, level = c/2+c%2, level+1 {
 		n = n.Add(s.NeedsLTZ(c/2, k)).Add(Needs{Double: c / 2})
+		if level > 0 {
+			n.Zero += c / 2 // the masked differences are opened as degree-2T values
+		}
 	}
 	return n
 }
@@ -285,9 +289,14 @@ func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, re
 	if err := s.checkBits(k); err != nil {
 		return zero, nil, err
 	}
+	// Level values are base[i] + sel[i] for i < len(sel), base[i] beyond:
+	// base is degree T, sel the previous level's selection products, local
+	// degree-2T values not yet reduced. A level opens its masked
+	// differences as degree-2T values in the same king round that reduces
+	// sel, so a level costs 10 rounds, not 12.
 	f := s.f
-	cur := x
-	var extraOut []E
+	base := x
+	var sel, extraOut []E
 	first := true
 	levels := 0
 	for c := len(x); c > 1; c = c/2 + c%2 {
@@ -299,16 +308,38 @@ func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, re
 		}
 	}
 	progress(0)
-	for level := 0; len(cur) > 1 || (first && len(extra) > 0); level++ {
-		pairs := len(cur) / 2
+	for level := 0; len(base) > 1 || (first && len(extra) > 0); level++ {
+		vals := base
+		if len(sel) > 0 {
+			vals = slices.Clone(base)
+			f.VecAdd(vals[:len(sel)], vals[:len(sel)], sel)
+		}
+		pairs := len(vals) / 2
 		diff := make([]E, pairs, pairs+len(extra))
 		for i := range pairs {
-			diff[i] = f.Sub(cur[2*i], cur[2*i+1])
+			diff[i] = f.Sub(vals[2*i], vals[2*i+1])
 		}
 		if first {
 			diff = append(diff, extra...)
 		}
-		lt, err := s.ltz(ctx, diff, k)
+		st, c, err := s.ltzStart(ctx, diff, k)
+		if err != nil {
+			return zero, nil, err
+		}
+		var cOpen, red []E
+		if len(sel) == 0 {
+			cOpen, err = s.openDeg(ctx, c, s.t, "Max: masked differences", nil)
+		} else {
+			cOpen, red, err = s.openAndReduce(ctx, c, sel, "Max: masked differences and selections")
+		}
+		if err != nil {
+			return zero, nil, err
+		}
+		if len(red) > 0 {
+			base = slices.Clone(base)
+			f.VecAdd(base[:len(red)], base[:len(red)], red)
+		}
+		lt, err := s.ltzFinish(ctx, st, cOpen)
 		if err != nil {
 			return zero, nil, err
 		}
@@ -316,28 +347,29 @@ func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, re
 			extraOut = lt[pairs:]
 			first = false
 		}
-		// max(u, v) = u + [u < v]·(v − u)
-		vu := make([]E, pairs)
-		for i := range pairs {
-			vu[i] = f.Sub(cur[2*i+1], cur[2*i])
-		}
-		prod := make([]E, pairs)
-		f.VecMul(prod, lt[:pairs], vu)
-		if pairs > 0 && (reduceLast || len(cur) > 2) {
-			prod, err = s.reduce(ctx, prod, "Max: select")
-			if err != nil {
-				return zero, nil, err
-			}
-		}
+		// max(u, v) = u + [u < v]·(v − u), the product left for later.
+		sel = make([]E, pairs)
 		next := make([]E, pairs, pairs+1)
 		for i := range pairs {
-			next[i] = f.Add(cur[2*i], prod[i])
+			u, v := base[2*i], base[2*i+1]
+			sel[i] = f.Mul(lt[i], f.Sub(v, u))
+			next[i] = u
 		}
-		if len(cur)%2 == 1 {
-			next = append(next, cur[len(cur)-1])
+		if len(base)%2 == 1 {
+			next = append(next, base[len(base)-1])
 		}
-		cur = next
+		base = next
 		progress(min(level+1, levels))
 	}
-	return cur[0], extraOut, nil
+	if len(sel) == 0 {
+		return base[0], extraOut, nil
+	}
+	if reduceLast {
+		red, err := s.reduce(ctx, sel, "Max: last selection")
+		if err != nil {
+			return zero, nil, err
+		}
+		return f.Add(base[0], red[0]), extraOut, nil
+	}
+	return f.Add(base[0], sel[0]), extraOut, nil
 }

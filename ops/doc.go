@@ -24,10 +24,14 @@
 //	Mul, Dot          2                 R + 2t + n − t − 1 ≈ 2.5n       DN07, the king re-deals
 //	RandomBits        2                 R + 2t + n − 1 ≈ 3n             square root of a²
 //	LTZ, k bits       2 + 2⌈log2(k+1)⌉  ≈ 3n·k + 2.5n·(k−1) + mask      Catrina–de Hoogh, DGK-style
-//	Max of m values   12⌈log2 m⌉        (m − 1)·(LTZ + Mul)             tournament
+//	Max of m values   10⌈log2 m⌉ + 2    (m − 1)·(LTZ + Mul)             tournament
 //
 // The mask of a comparison costs (t+1)(n−t−1) elements when it is summed
 // from t+1 parties' contributions, or 41 random bits (≈ 123n) otherwise.
+// Max reduces each level's selections in the same king round that opens the
+// next level's masked differences (as degree-2t values, re-randomised), so
+// a level costs the 10 rounds of its comparisons; MaxToOpen also skips the
+// last reduction.
 //
 // Randomness is dealt with compressed dealing and extracted with a
 // systematic MDS matrix (n − t outputs per n dealings; DN07), in

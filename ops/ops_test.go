@@ -332,8 +332,10 @@ func TestPrepareCoversOperations(t *testing.T) {
 			return append(signed(t, f61, out), rounds), nil
 		})
 		for p := range n {
-			// max 900, 5 ≥ 0 and 900 ≥ 0; 3 levels of 10 + 2 rounds each.
-			require.Equal(t, []int64{900, 0, 0, 36}, got[p], "n=%d party %d", n, p+1)
+			// max 900, 5 ≥ 0 and 900 ≥ 0; 3 levels of 10 rounds (each
+			// level's selection is reduced during the next level's opening),
+			// and 2 to reduce the last selection.
+			require.Equal(t, []int64{900, 0, 0, 32}, got[p], "n=%d party %d", n, p+1)
 		}
 	}
 }

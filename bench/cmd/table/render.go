@@ -234,11 +234,13 @@ func modelTable(rows []scaling.Row) table {
 			fmt.Sprint(r.ModelRounds), fmt.Sprint(r.Rounds)})
 	}
 	t.notes = []string{"model: field elements sent per DESIGN §3–§8 (8 bytes each), summed over all parties: 2n input dealings, " +
-		"n − 1 comparisons, n − 2 selections (the last stays a degree-2t product) and one opening of sum, count and maximum, " +
+		"n − 1 comparisons (those after the first level open their masked differences as degree-2t values), " +
+		"n − 2 selections (the last stays a degree-2t product) and one opening of sum, count and maximum, " +
 		"preprocessing included. The mask r″ is summed from t + 1 contributions while 2^k + (t+1)·2^(k+40) < 2^61 − 1 and that is cheaper, " +
 		"else built from 41 random bits (n ≥ 127 at k = 15). " +
 		"payload = measured − 4-byte frame headers − session setup (hellos and seeds), which the model leaves out. " +
-		"model rounds: setup, preprocessing (3), inputs, ⌈log2 n⌉ levels of one comparison (10 rounds) and one selection (2, but the last), " +
+		"model rounds: setup, preprocessing (3), inputs, ⌈log2 n⌉ levels of one comparison (10 rounds; each level's selection is " +
+		"reduced in the same king round as the next level's masked opening), " +
 		"final opening (2); at large n, ops deals the preprocessing in several chunks to bound the memory of one round, which adds rounds."}
 	return t
 }

@@ -111,14 +111,19 @@ func (m Model) LTZ(k int) float64 {
 // score and its own threshold bit, and the maximum takes n − 1 comparisons;
 // on the generic path the n threshold comparisons run under MPC too. The
 // tournament's last selection is opened as a degree-2t product, so it
-// takes n − 2 multiplications; sum, count and maximum are opened together.
+// takes n − 2 multiplications; the comparisons after the first level open
+// their masked differences as degree-2t values (during the king round that
+// reduces the previous selections); sum, count and maximum are opened
+// together.
 func (m Model) Assessment(k int, generic bool) float64 {
 	n := float64(m.N)
 	inputs, comparisons := 2*n, n-1
 	if generic {
 		inputs, comparisons = n, 2*n-1
 	}
-	return inputs*m.Input() + comparisons*m.LTZ(k) + max(n-2, 0)*m.Mul() + 3*m.Open2t()
+	later := n - 1 - float64(m.N/2) // comparisons after the first level
+	return inputs*m.Input() + comparisons*m.LTZ(k) + later*(m.Open2t()-m.Open()) +
+		max(n-2, 0)*m.Mul() + 3*m.Open2t()
 }
 
 // SetupBytes is the payload of the session setup: a hello with the
@@ -132,13 +137,14 @@ func (m Model) SetupBytes() float64 {
 
 // Rounds is the number of communication rounds of the assessment: setup,
 // preprocessing (3), inputs, ⌈log2 n⌉ tournament levels of one comparison
-// (2 + 2⌈log2(k+1)⌉ rounds) and one selection (2 rounds, except the last),
-// and the final opening (2).
+// (2 + 2⌈log2(k+1)⌉ rounds; a level's selection is reduced in the same
+// rounds as the next level's masked opening, and the last one is opened
+// unreduced), and the final opening (2).
 func (m Model) Rounds(k int) int {
 	levels := 0
 	for c := m.N; c > 1; c = c/2 + c%2 {
 		levels++
 	}
 	ltz := 2 + 2*int(math.Ceil(math.Log2(float64(k+1))))
-	return 1 + 3 + 1 + levels*ltz + 2*max(levels-1, 0) + 2
+	return 1 + 3 + 1 + levels*ltz + 2
 }
