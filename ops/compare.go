@@ -120,13 +120,13 @@ func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
 type ltzState[E any] struct {
 	k, m  int
 	bits  []E // per value: r_0..r_(m−1), σ
-	masks []E // r''
+	masks []E // r″
 	rho   []E
 	rp    []E // r' = Σ 2^i·r_i
 }
 
 // ltzStart takes the preprocessing of LTZ(a) and returns the shares of the
-// masked values c = a + 2^m + r' + 2^m·r'' (step 1), which the caller opens:
+// masked values c = a + 2^m + r' + 2^m·r″ (step 1), which the caller opens:
 // as degree-T or, after re-randomising, degree-2T values, like a. Nothing
 // after the opening depends on a, so a may be a local product.
 func (s *Session[E]) ltzStart(ctx context.Context, a []E, k int) (*ltzState[E], []E, error) {
@@ -229,9 +229,9 @@ func (s *Session[E]) ltzFinish(ctx context.Context, st *ltzState[E], cOpen []E) 
 		return nil, err
 	}
 
-	// 5–6. u = [c' < r'], and with x = a + 2^m = c − r' − 2^m·r'' (no wrap)
+	// 5–6. u = [c' < r'], and with x = a + 2^m = c − r' − 2^m·r″ (no wrap)
 	// and x mod 2^m = c' − r' + 2^m·u: [a < 0] = 1 − (x − x mod 2^m)/2^m
-	// = 1 − (c − c')/2^m + [r''] + [u], which needs no share of a.
+	// = 1 − (c − c')/2^m + [r″] + [u], which needs no share of a.
 	out := make([]E, b)
 	for i := range b {
 		sigma := bits[i*(m+1)+m]

@@ -24,7 +24,7 @@ type pools[E any] struct {
 	dbl2t  []E // [r]_2t, same secrets as dblT
 	zero   []E // [0]_2t
 	bits   []E // [b]_t, b ∈ {0, 1}
-	masks  []E // [r''] for comparisons
+	masks  []E // [r″] for comparisons
 	// masksSummed: the masks in the pool are sums of t+1 contributions,
 	// bounded by (t+1)·2^(κ+1); otherwise they are built from κ+1 bits.
 	masksSummed bool
