@@ -1,11 +1,11 @@
 package assess
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"math"
 	"math/big"
 	"time"
+
+	"github.com/cohortmpc/cohort/internal/canon"
 )
 
 // Defaults of the public parameters.
@@ -278,34 +278,18 @@ const hashDomain = "cohort/assess/config/v1"
 // Progress are local and not included.
 func (c Config) Hash(n int) [32]byte {
 	r := c.withDefaults(n)
-	h := sha256.New()
-	var buf [8]byte
-	putInt := func(v int64) {
-		binary.BigEndian.PutUint64(buf[:], uint64(v))
-		h.Write(buf[:])
-	}
-	putString := func(s string) {
-		putInt(int64(len(s)))
-		h.Write([]byte(s))
-	}
-	putString(hashDomain)
-	putInt(int64(n))
-	putInt(int64(r.Threshold))
-	putInt(int64(r.AlertLevel))
+	h := canon.New(hashDomain)
+	h.Int(int64(n))
+	h.Int(int64(r.Threshold))
+	h.Int(int64(r.AlertLevel))
 	for _, t := range terms(r.Bounds, r.Weights) {
-		putInt(int64(t.weight))
-		putInt(int64(t.bound.Min))
-		putInt(int64(t.bound.Max))
+		h.Int(int64(t.weight))
+		h.Int(int64(t.bound.Min))
+		h.Int(int64(t.bound.Max))
 	}
-	putInt(int64(r.MinParties))
-	putString(string(r.Field))
-	putString(r.SessionID)
-	if r.ThresholdUnderMPC {
-		putInt(1)
-	} else {
-		putInt(0)
-	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
+	h.Int(int64(r.MinParties))
+	h.String(string(r.Field))
+	h.String(r.SessionID)
+	h.Bool(r.ThresholdUnderMPC)
+	return h.Sum()
 }

@@ -1,9 +1,7 @@
 package deploy
 
 import (
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cohortmpc/cohort/internal/canon"
 	"github.com/cohortmpc/cohort/net/tcp"
 )
 
@@ -26,29 +25,17 @@ const hashDomain = "cohort/deploy/session/v2"
 // default out or writing it explicitly hash the same). The timeouts are local
 // choices and not included. Parties whose hashes differ refuse to connect.
 func (c *Config) SessionHash() [32]byte {
-	h := sha256.New()
-	var buf [8]byte
-	putInt := func(v int64) {
-		binary.BigEndian.PutUint64(buf[:], uint64(v))
-		h.Write(buf[:])
-	}
-	putString := func(s string) {
-		putInt(int64(len(s)))
-		h.Write([]byte(s))
-	}
-	putString(hashDomain)
-	putInt(int64(c.N()))
+	h := canon.New(hashDomain)
+	h.Int(int64(c.N()))
 	for _, p := range c.Parties {
 		addr, _ := checkAddr(p.Addr)
-		putInt(int64(p.ID))
-		putString(addr)
-		putString(p.Fingerprint)
+		h.Int(int64(p.ID))
+		h.String(addr)
+		h.String(p.Fingerprint)
 	}
 	a := c.Assess.Hash(c.N())
-	h.Write(a[:])
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
+	h.Bytes(a[:])
+	return h.Sum()
 }
 
 // Party returns the entry of party id.
