@@ -339,3 +339,29 @@ func TestPrepareCoversOperations(t *testing.T) {
 		}
 	}
 }
+
+func TestLTZWithMasksPreparedForFewerBits(t *testing.T) {
+	// At n = 7, masks summed from t+1 = 4 contributions fit comparisons of
+	// 4 bits but would wrap the field at 19: LTZ must then build its masks
+	// from bits instead of taking the prepared ones.
+	const k = 19
+	a := []int64{-(1 << (k - 1)), -(1 << (k - 1)) + 1, -1, 0, 1, 1<<(k-1) - 2, 1<<(k-1) - 1}
+	got := run(t, f61, 7, 4, func(ctx context.Context, s *ops.Session[field.M61]) ([]field.M61, error) {
+		x, err := inputAll(ctx, s, ints(f61, a))
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Prepare(ctx, ops.Needs{Masks: len(a), MaskBits: 4}); err != nil {
+			return nil, err
+		}
+		lt, err := s.LTZ(ctx, x, k)
+		if err != nil {
+			return nil, err
+		}
+		if s.Pool().Masks != len(a) {
+			return nil, fmt.Errorf("the prepared masks were used: %d left", s.Pool().Masks)
+		}
+		return lt, nil
+	})
+	require.Equal(t, ltzOracle(a), signed(t, f61, reconstruct(t, f61, got)))
+}

@@ -109,9 +109,7 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 	if masks > 0 && !summed {
 		b := s.pool.bits[:masks*(Kappa+1)]
 		s.pool.bits = s.pool.bits[masks*(Kappa+1):]
-		for i := range masks {
-			s.pool.masks = append(s.pool.masks, s.fromBits(b[i*(Kappa+1):(i+1)*(Kappa+1)]))
-		}
+		s.pool.masks = append(s.pool.masks, s.masksFromBits(b)...)
 		if len(s.pool.masks) == masks {
 			s.pool.masksSummed = false // no summed masks left in the pool
 		}
@@ -257,6 +255,15 @@ func (s *Session[E]) localMasks(dst []E) error {
 	return nil
 }
 
+// masksFromBits combines each κ+1 consecutive bits into one mask.
+func (s *Session[E]) masksFromBits(b []E) []E {
+	masks := make([]E, len(b)/(Kappa+1))
+	for i := range masks {
+		masks[i] = s.fromBits(b[i*(Kappa+1) : (i+1)*(Kappa+1)])
+	}
+	return masks
+}
+
 // fromBits returns Σ 2^i·b[i].
 func (s *Session[E]) fromBits(b []E) E {
 	acc := s.f.Zero()
@@ -378,11 +385,11 @@ func (s *Session[E]) takeDouble(ctx context.Context, c int) (rt, r2t []E, err er
 func (s *Session[E]) takeMasks(ctx context.Context, c, k int) ([]E, error) {
 	if s.pool.masksSummed && len(s.pool.masks) > 0 && !s.summedMasksValid(k) {
 		// Summed masks too large for k: build these from bits instead.
-		saved, savedSummed := s.pool.masks, s.pool.masksSummed
-		s.pool.masks = nil
-		v, err := s.takeMasks(ctx, c, 0)
-		s.pool.masks, s.pool.masksSummed = saved, savedSummed
-		return v, err
+		bits, err := s.takeBits(ctx, c*(Kappa+1))
+		if err != nil {
+			return nil, err
+		}
+		return s.masksFromBits(bits), nil
 	}
 	return s.take(ctx, &s.pool.masks, c, func(m int) Needs { return Needs{Masks: len(s.pool.masks) + m, MaskBits: k} })
 }

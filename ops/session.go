@@ -6,7 +6,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/canon"
 	cnet "github.com/cohortmpc/cohort/net"
 	"github.com/cohortmpc/cohort/share"
 )
@@ -202,25 +202,20 @@ func (s *Session[E]) setup(ctx context.Context) error {
 // helloDigest binds the configuration hash and the session id, which every
 // party must share.
 func (s *Session[E]) helloDigest() [32]byte {
-	h := sha256.New()
-	h.Write([]byte("cohort/ops/hello"))
-	h.Write(s.opts.ConfigHash[:])
-	h.Write([]byte(s.opts.SessionID))
-	var d [32]byte
-	h.Sum(d[:0])
-	return d
+	h := canon.New("cohort/ops/hello/v1")
+	h.Bytes(s.opts.ConfigHash[:])
+	h.String(s.opts.SessionID)
+	return h.Sum()
 }
 
 // deriveKey turns seed material into an AES-256 key bound to the session id.
 func (s *Session[E]) deriveKey(purpose string, seed []byte) cipher.Block {
-	h := sha256.New()
-	var l [4]byte
-	for _, part := range [][]byte{[]byte("cohort/ops/prg"), []byte(purpose), []byte(s.opts.SessionID), seed} {
-		binary.LittleEndian.PutUint32(l[:], uint32(len(part)))
-		h.Write(l[:])
-		h.Write(part)
-	}
-	b, err := aes.NewCipher(h.Sum(nil))
+	h := canon.New("cohort/ops/prg/v1")
+	h.String(purpose)
+	h.String(s.opts.SessionID)
+	h.String(string(seed))
+	key := h.Sum()
+	b, err := aes.NewCipher(key[:])
 	if err != nil {
 		panic(err) // a 32-byte key is always valid
 	}
