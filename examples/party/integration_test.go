@@ -203,10 +203,7 @@ func TestPeerKilledMidRun(t *testing.T) {
 	c := newCluster(t, 5, nil)
 	ctx := testContext(t)
 	began := time.Now()
-	var procs []*process
-	for id := 1; id <= 4; id++ {
-		procs = append(procs, start(t, ctx, id, bin, c.args(id)))
-	}
+	procs := startParties(t, ctx, bin, c, 4)
 	// Party 5 is this test binary, which dies after its setup messages and
 	// a few rounds of preprocessing.
 	dying := start(t, ctx, 5, os.Args[0], c.args(5), helperEnv+"=KILL:20")
@@ -214,6 +211,16 @@ func TestPeerKilledMidRun(t *testing.T) {
 
 	require.True(t, dying.signaled, "party 5 should have been killed; it exited with %d: %s", dying.code, dying.stderr.String())
 	requireBlamed(t, procs, 5, 5*time.Second)
+}
+
+// startParties starts parties 1..count of cluster c.
+func startParties(t *testing.T, ctx context.Context, bin string, c *cluster, count int) []*process {
+	t.Helper()
+	var procs []*process
+	for id := 1; id <= count; id++ {
+		procs = append(procs, start(t, ctx, id, bin, c.args(id)))
+	}
+	return procs
 }
 
 // requireBlamed checks that every process failed within limit naming a
@@ -249,10 +256,7 @@ func TestPeerHangsMidRun(t *testing.T) {
 	c := newCluster(t, 5, nil)
 	ctx := testContext(t)
 	began := time.Now()
-	var procs []*process
-	for id := 1; id <= 4; id++ {
-		procs = append(procs, start(t, ctx, id, bin, c.args(id)))
-	}
+	procs := startParties(t, ctx, bin, c, 4)
 	frozen := start(t, ctx, 5, os.Args[0], c.args(5), helperEnv+"=STOP:20")
 	waitAll(procs, began)
 	frozen.cmd.Process.Kill()
@@ -270,10 +274,7 @@ func TestPeerNeverStarted(t *testing.T) {
 	c := newCluster(t, 5, func(_ int, f *deploy.File) { f.ConnectTimeout = "2s" })
 	ctx := testContext(t)
 	began := time.Now()
-	var procs []*process
-	for id := 1; id <= 4; id++ {
-		procs = append(procs, start(t, ctx, id, bin, c.args(id)))
-	}
+	procs := startParties(t, ctx, bin, c, 4)
 	waitAll(procs, began)
 	for _, p := range procs {
 		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
