@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cohortmpc/cohort/internal/canon"
+	"github.com/cohortmpc/cohort/ops"
 )
 
 // Defaults of the public parameters.
@@ -16,32 +17,24 @@ const (
 	DefaultTimeout    = 10 * time.Minute
 )
 
-// statSec is the statistical security parameter κ of the secure comparisons;
-// a comparison of k-bit values needs k + κ + 2 bits of field.
-const statSec = 40
-
-// Input field names, as used in errors and in input files.
-const (
-	nameCVSS       = "cvss_score"
-	nameCritical   = "critical_vulnerabilities"
-	namePatchDelay = "patch_delay"
-	nameExposure   = "asset_exposure"
-)
-
-var (
-	defaultWeights = Weights{CVSS: 4, Critical: 2, PatchDelay: 2, Exposure: 2}
-	defaultBounds  = Bounds{
-		CVSS:       Range{0, 100},
-		Critical:   Range{0, 1000},
-		PatchDelay: Range{0, 3650},
-		Exposure:   Range{0, 100},
-	}
-)
-
 // DefaultAlertLevel is the alert level used when Config.AlertLevel is zero:
 // max(2, ⌊0.3n + 0.5⌋), which is 2, 2, 3, 8 and 15 for n = 3, 5, 10, 25 and 50.
 func DefaultAlertLevel(n int) int {
 	return max(2, (3*n+5)/10)
+}
+
+// Resolved is a [Config] for a given number of organisations with every
+// default applied and everything validated that does not depend on private
+// inputs, together with what follows from it: the range of possible scores
+// and the hash the parties compare. Every step of a run reads it; nothing
+// applies a default twice.
+type Resolved struct {
+	Config
+	// N is the number of organisations.
+	N int
+	// ScoreMin and ScoreMax are the lowest and highest possible scores.
+	ScoreMin, ScoreMax int64
+	hash               [32]byte
 }
 
 // withDefaults fills in every zero value with its default, without
@@ -66,190 +59,155 @@ func (c Config) withDefaults(n int) Config {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
-	if c.Field == FieldAuto {
-		if c.compareBits()+statSec+2 <= 61 {
-			c.Field = FieldM61
-		} else {
-			c.Field = FieldM127
-		}
-	}
 	return c
 }
 
 func (b Bounds) withDefaults() Bounds {
-	def := func(r, d Range) Range {
-		if r == (Range{}) {
-			return d
+	r := b.Ranges()
+	for i, f := range InputFields {
+		if r[i] == (Range{}) {
+			r[i] = f.Default
 		}
-		return r
 	}
-	return Bounds{
-		CVSS:       def(b.CVSS, defaultBounds.CVSS),
-		Critical:   def(b.Critical, defaultBounds.Critical),
-		PatchDelay: def(b.PatchDelay, defaultBounds.PatchDelay),
-		Exposure:   def(b.Exposure, defaultBounds.Exposure),
-	}
+	return BoundsOf(r)
 }
 
-// term pairs an input's name, bound and weight.
-type term struct {
-	name   string
-	bound  Range
-	weight int
-}
-
-func terms(b Bounds, w Weights) [4]term {
-	return [4]term{
-		{nameCVSS, b.CVSS, w.CVSS},
-		{nameCritical, b.Critical, w.Critical},
-		{namePatchDelay, b.PatchDelay, w.PatchDelay},
-		{nameExposure, b.Exposure, w.Exposure},
-	}
-}
-
-// Resolve returns the configuration for n parties with every default filled
-// in (threshold, alert level, weights, bounds, minimum group, field, session
-// id, timeout), after validating everything that does not depend on private
-// inputs. Run calls it first; a deployment tool can call it to check a
-// configuration before any party connects.
-func (c Config) Resolve(n int) (Config, error) {
+// Resolve returns the configuration for n organisations with every default
+// filled in (threshold, alert level, weights, bounds, minimum group, field,
+// session id, timeout), after validating everything that does not depend on
+// private inputs. Run calls it first; a deployment tool can call it to check
+// a configuration before any party connects.
+func (c Config) Resolve(n int) (Resolved, error) {
 	if n < 3 {
-		return Config{}, tooFewErrorf("%d parties: at least 3 are needed (an honest majority with Shamir threshold t = ⌊(n−1)/2⌋ ≥ 1)", n)
+		return Resolved{}, tooFewErrorf("%d parties: at least 3 are needed (an honest majority with Shamir threshold t = ⌊(n−1)/2⌋ ≥ 1)", n)
 	}
 	if c.MinParties != 0 && c.MinParties < 3 {
-		return Config{}, configErrorf("MinParties %d is below 3: with fewer than 3 parties there is no honest majority, and at 3 the outputs already reveal every score", c.MinParties)
+		return Resolved{}, configErrorf("MinParties %d is below 3: with fewer than 3 parties there is no honest majority, and at 3 the outputs already reveal every score", c.MinParties)
 	}
-	for _, t := range terms(c.Bounds, c.Weights) {
-		if t.weight < 0 {
-			return Config{}, configErrorf("weight of %s is %d: weights must not be negative", t.name, t.weight)
+	for i, w := range c.Weights.Values() {
+		if w < 0 {
+			return Resolved{}, configErrorf("weight of %s is %d: weights must not be negative", InputFields[i].Name, w)
 		}
 	}
-	r := c.withDefaults(n)
+	r := Resolved{Config: c.withDefaults(n), N: n}
 	if n < r.MinParties {
-		return Config{}, tooFewErrorf("%d parties: groups smaller than %d (MinParties) are refused because the outputs themselves reveal too much: "+
+		return Resolved{}, tooFewErrorf("%d parties: groups smaller than %d (MinParties) are refused because the outputs themselves reveal too much: "+
 			"the sum tells every party the sum of the others' scores and the maximum is one organisation's exact score, so at 3 parties each learns all scores", n, r.MinParties)
 	}
-	if r.Weights == (Weights{}) {
-		return Config{}, configErrorf("all weights are zero: the score would not depend on the inputs")
-	}
-	for _, t := range terms(r.Bounds, r.Weights) {
-		if t.bound.Min < 0 {
-			return Config{}, configErrorf("bounds of %s: min %d is negative", t.name, t.bound.Min)
+	for i, b := range r.Bounds.Ranges() {
+		name := InputFields[i].Name
+		if b.Min < 0 {
+			return Resolved{}, configErrorf("bounds of %s: min %d is negative", name, b.Min)
 		}
-		if t.bound.Min > t.bound.Max {
-			return Config{}, configErrorf("bounds of %s: min %d is greater than max %d", t.name, t.bound.Min, t.bound.Max)
+		if b.Min > b.Max {
+			return Resolved{}, configErrorf("bounds of %s: min %d is greater than max %d", name, b.Min, b.Max)
 		}
 	}
-	lo, hi := r.scoreRangeBig()
+	lo, hi := scoreRangeBig(r.Bounds, r.Weights)
 	// The sum of n scores must fit an int64. The computation shares scores
 	// shifted by the lowest possible score, so what it adds up is at most
 	// n·(hi − lo), far below the field's p/2 once the comparisons fit.
 	if limit := new(big.Int).Div(big.NewInt(math.MaxInt64), big.NewInt(int64(n))); hi.Cmp(limit) > 0 {
-		return Config{}, configErrorf("scores up to %s for %d organisations overflow a 64-bit sum: lower the bounds or weights", hi, n)
+		return Resolved{}, configErrorf("scores up to %s for %d organisations overflow a 64-bit sum: lower the bounds or weights", hi, n)
 	}
-	loI, hiI := lo.Int64(), hi.Int64()
-	if int64(r.Threshold) <= loI || int64(r.Threshold) > hiI {
+	r.ScoreMin, r.ScoreMax = lo.Int64(), hi.Int64()
+	if int64(r.Threshold) <= r.ScoreMin || int64(r.Threshold) > r.ScoreMax {
 		if c.Threshold == 0 {
-			return Config{}, configErrorf("the default threshold %d is outside %d..%d, the thresholds that can separate the possible scores %d..%d of these bounds and weights: set Config.Threshold",
-				DefaultThreshold, loI+1, hiI, loI, hiI)
+			return Resolved{}, configErrorf("the default threshold %d is outside %d..%d, the thresholds that can separate the possible scores %d..%d of these bounds and weights: set Config.Threshold",
+				DefaultThreshold, r.ScoreMin+1, r.ScoreMax, r.ScoreMin, r.ScoreMax)
 		}
-		return Config{}, configErrorf("threshold %d is outside %d..%d, the thresholds that can separate the possible scores %d..%d", r.Threshold, loI+1, hiI, loI, hiI)
+		return Resolved{}, configErrorf("threshold %d is outside %d..%d, the thresholds that can separate the possible scores %d..%d", r.Threshold, r.ScoreMin+1, r.ScoreMax, r.ScoreMin, r.ScoreMax)
 	}
 	if r.AlertLevel < 1 || r.AlertLevel > n {
-		return Config{}, configErrorf("alert level %d is outside 1..%d (the number of organisations)", r.AlertLevel, n)
+		return Resolved{}, configErrorf("alert level %d is outside 1..%d (the number of organisations)", r.AlertLevel, n)
 	}
 	k := r.compareBits()
 	switch r.Field {
+	case FieldAuto:
+		r.Field = FieldM127
+		if ops.CompareFits(61, k) {
+			r.Field = FieldM61
+		}
+		if !ops.CompareFits(127, k) {
+			return Resolved{}, configErrorf("comparing %d-bit score differences needs %d + %d + 2 bits, more than m127's 127: lower the bounds or weights", k, k, ops.Kappa)
+		}
 	case FieldM61:
-		if k+statSec+2 > 61 {
-			return Config{}, configErrorf("field m61 is too small: comparing %d-bit score differences needs %d + %d + 2 ≤ 61 bits; use m127 or the automatic choice", k, k, statSec)
+		if !ops.CompareFits(61, k) {
+			return Resolved{}, configErrorf("field m61 is too small: comparing %d-bit score differences needs %d + %d + 2 ≤ 61 bits; use m127 or the automatic choice", k, k, ops.Kappa)
 		}
 	case FieldM127:
-		if k+statSec+2 > 127 {
-			return Config{}, configErrorf("comparing %d-bit score differences needs %d + %d + 2 bits, more than m127's 127: lower the bounds or weights", k, k, statSec)
+		if !ops.CompareFits(127, k) {
+			return Resolved{}, configErrorf("comparing %d-bit score differences needs %d + %d + 2 bits, more than m127's 127: lower the bounds or weights", k, k, ops.Kappa)
 		}
 	default:
-		return Config{}, configErrorf("unknown field %q (want %q, %q or empty for automatic)", string(r.Field), FieldM61, FieldM127)
+		return Resolved{}, configErrorf("unknown field %q (want %q, %q or empty for automatic)", string(r.Field), FieldM61, FieldM127)
 	}
 	if r.Timeout < 0 {
-		return Config{}, configErrorf("timeout %v is negative", r.Timeout)
+		return Resolved{}, configErrorf("timeout %v is negative", r.Timeout)
 	}
+	r.hash = r.computeHash()
 	return r, nil
 }
 
-// CheckInput validates organisation org's input against the public bounds
-// (the defaults where c leaves them zero). The error is an [*InputError].
-func (c Config) CheckInput(org int, in Input) error {
-	b := c.Bounds.withDefaults()
-	values := [4]int{in.CVSS, in.Critical, in.PatchDelay, in.Exposure}
-	for i, t := range terms(b, Weights{}) {
-		if v := values[i]; v < t.bound.Min || v > t.bound.Max {
-			return &InputError{Org: org, Field: t.name, Value: v, Min: t.bound.Min, Max: t.bound.Max}
+// CheckInput validates organisation org's input against the public bounds.
+// The error is an [*InputError].
+func (r Resolved) CheckInput(org int, in Input) error {
+	v := in.Values()
+	for i, b := range r.Bounds.Ranges() {
+		if v[i] < b.Min || v[i] > b.Max {
+			return &InputError{Org: org, Field: InputFields[i].Name, Value: v[i], Min: b.Min, Max: b.Max}
 		}
 	}
 	return nil
 }
 
-// score is the weighted risk score. Zero weights mean the defaults. The
-// caller has checked the input against bounds for which resolve succeeded,
-// so the result does not overflow.
+// Score is the weighted risk score of in. The caller has checked in with
+// CheckInput, so the result does not overflow.
+func (r Resolved) Score(in Input) int64 { return score(in, r.Weights) }
+
 func score(in Input, w Weights) int64 {
-	if w == (Weights{}) {
-		w = defaultWeights
+	v, wv := in.Values(), w.Values()
+	var s int64
+	for i := range v {
+		s += int64(wv[i]) * int64(v[i])
 	}
-	return int64(w.CVSS)*int64(in.CVSS) +
-		int64(w.Critical)*int64(in.Critical) +
-		int64(w.PatchDelay)*int64(in.PatchDelay) +
-		int64(w.Exposure)*int64(in.Exposure)
+	return s
 }
 
 // scoreRangeBig is [minScore, maxScore] computed exactly from the bounds and
-// weights (after defaults).
-func (c Config) scoreRangeBig() (lo, hi *big.Int) {
-	w := c.Weights
-	if w == (Weights{}) {
-		w = defaultWeights
-	}
+// weights.
+func scoreRangeBig(b Bounds, w Weights) (lo, hi *big.Int) {
 	lo, hi = new(big.Int), new(big.Int)
 	var x big.Int
-	for _, t := range terms(c.Bounds.withDefaults(), w) {
-		wt := big.NewInt(int64(t.weight))
-		lo.Add(lo, x.Mul(wt, big.NewInt(int64(t.bound.Min))))
-		hi.Add(hi, x.Mul(wt, big.NewInt(int64(t.bound.Max))))
+	wv := w.Values()
+	for i, r := range b.Ranges() {
+		wt := big.NewInt(int64(wv[i]))
+		lo.Add(lo, x.Mul(wt, big.NewInt(int64(r.Min))))
+		hi.Add(hi, x.Mul(wt, big.NewInt(int64(r.Max))))
 	}
 	return lo, hi
 }
 
-// scoreRange is [minScore, maxScore] given bounds and weights. Values beyond
-// int64 (which Resolve refuses) are clamped.
-func (c Config) scoreRange() (lo, hi int64) {
-	l, h := c.scoreRangeBig()
-	return clamp64(l), clamp64(h)
-}
+// scoreBound is the bound of the shifted scores score − ScoreMin that the
+// computation shares.
+func (r Resolved) scoreBound() ops.Bound { return ops.Bound{Lo: 0, Hi: r.ScoreMax - r.ScoreMin} }
 
-func clamp64(x *big.Int) int64 {
-	switch {
-	case x.IsInt64():
-		return x.Int64()
-	case x.Sign() > 0:
-		return math.MaxInt64
-	default:
-		return math.MinInt64
-	}
+// thresholdBound is the bound of the shifted score minus the shifted
+// threshold, whose sign the generic path compares.
+func (r Resolved) thresholdBound() ops.Bound {
+	t := int64(r.Threshold) - r.ScoreMin
+	return ops.Bound{Lo: -t, Hi: r.ScoreMax - r.ScoreMin - t}
 }
 
 // compareBits is the k of the secure comparisons: the smallest k such that
 // every difference the computation compares (score_i − score_j and
 // score_i − T) lies in [−2^(k−1), 2^(k−1)). With default bounds the largest
-// score is 9900, so k = 15.
-func (c Config) compareBits() int {
-	lo, hi := c.scoreRangeBig()
-	t := big.NewInt(int64(c.Threshold))
-	if c.Threshold == 0 {
-		t.SetInt64(DefaultThreshold)
-	}
+// score is 9900, so k = 15. Bounds beyond what the computation can ever hold
+// give 127.
+func (r Resolved) compareBits() int {
+	lo, hi := scoreRangeBig(r.Bounds, r.Weights)
 	span := new(big.Int).Sub(hi, lo)
-	// Largest positive difference and largest magnitude of a negative one.
+	t := big.NewInt(int64(r.Threshold))
 	pos := maxBig(span, new(big.Int).Sub(hi, t))
 	neg := maxBig(span, new(big.Int).Sub(t, lo))
 	// Need pos < 2^(k−1) and neg ≤ 2^(k−1).
@@ -257,7 +215,7 @@ func (c Config) compareBits() int {
 	if neg.Sign() > 0 {
 		k = max(k, new(big.Int).Sub(neg, big.NewInt(1)).BitLen())
 	}
-	return k + 1
+	return min(k+1, 127)
 }
 
 func maxBig(a, b *big.Int) *big.Int {
@@ -269,23 +227,26 @@ func maxBig(a, b *big.Int) *big.Int {
 
 // hashDomain separates the configuration hash from any other SHA-256 use;
 // bump the version when the encoding changes.
-const hashDomain = "cohort/assess/config/v1"
+const hashDomain = "cohort/assess/config/v2"
 
-// Hash is a SHA-256 over a canonical encoding of every public parameter that
-// all parties must agree on: n, threshold, alert level, weights, bounds, min
-// parties, field, session id and ThresholdUnderMPC. Defaults are applied
-// first, so a zero value and its explicit default hash the same. Timeout and
-// Progress are local and not included.
-func (c Config) Hash(n int) [32]byte {
-	r := c.withDefaults(n)
+// Hash is a SHA-256 over a canonical encoding of every public parameter
+// that all parties must agree on: n, threshold, alert level, weights,
+// bounds, min parties, field, session id and ThresholdUnderMPC, after
+// defaults (so a zero value and its explicit default hash the same).
+// Timeout and Progress are local and not included. It is computed once, by
+// Resolve.
+func (r Resolved) Hash() [32]byte { return r.hash }
+
+func (r Resolved) computeHash() [32]byte {
 	h := canon.New(hashDomain)
-	h.Int(int64(n))
+	h.Int(int64(r.N))
 	h.Int(int64(r.Threshold))
 	h.Int(int64(r.AlertLevel))
-	for _, t := range terms(r.Bounds, r.Weights) {
-		h.Int(int64(t.weight))
-		h.Int(int64(t.bound.Min))
-		h.Int(int64(t.bound.Max))
+	w := r.Weights.Values()
+	for i, b := range r.Bounds.Ranges() {
+		h.Int(int64(w[i]))
+		h.Int(int64(b.Min))
+		h.Int(int64(b.Max))
 	}
 	h.Int(int64(r.MinParties))
 	h.String(string(r.Field))

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cohortmpc/cohort/ops"
 )
 
 func TestResolveDefaults(t *testing.T) {
@@ -26,7 +28,7 @@ func TestResolveDefaults(t *testing.T) {
 	assert.False(t, c.ThresholdUnderMPC)
 
 	// Resolving is idempotent and keeps explicit values.
-	again, err := c.Resolve(10)
+	again, err := c.Config.Resolve(10)
 	require.NoError(t, err)
 	assert.Equal(t, c, again)
 
@@ -124,16 +126,16 @@ func TestScoreRangeAndCompareBits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lo, hi := tt.cfg.scoreRange()
-			assert.Equal(t, tt.lo, lo, "lo")
-			assert.Equal(t, tt.hi, hi, "hi")
-			assert.Equal(t, tt.k, tt.cfg.compareBits(), "k")
 			c, err := tt.cfg.Resolve(5)
 			require.NoError(t, err)
+			assert.Equal(t, tt.lo, c.ScoreMin, "lo")
+			assert.Equal(t, tt.hi, c.ScoreMax, "hi")
 			assert.Equal(t, tt.field, c.Field)
-			assert.Equal(t, tt.k, c.compareBits())
+			assert.Equal(t, tt.k, c.compareBits(), "k")
+			// The tournament derives the same width from the typed bounds.
+			span := c.ScoreMax - c.ScoreMin
+			assert.Equal(t, tt.k, max(2, ops.Bound{Lo: -span, Hi: span}.Bits(), c.thresholdBound().Bits()), "typed k")
 			// k is the smallest that holds every difference.
-			span := hi - lo
 			half := int64(1) << (tt.k - 1)
 			assert.True(t, span < half && -span >= -half)
 			assert.True(t, span >= half/2, "k is not minimal")
@@ -141,24 +143,27 @@ func TestScoreRangeAndCompareBits(t *testing.T) {
 	}
 }
 
-func TestScoreRangeClamps(t *testing.T) {
+func TestHugeBoundsAreRefused(t *testing.T) {
 	c := Config{Weights: Weights{CVSS: math.MaxInt}, Bounds: Bounds{CVSS: Range{0, math.MaxInt}}}
-	lo, hi := c.scoreRange()
-	assert.Equal(t, int64(0), lo)
-	assert.Equal(t, int64(math.MaxInt64), hi)
-	assert.Equal(t, 127, c.compareBits())
+	_, err := c.Resolve(5)
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.ErrorContains(t, err, "overflow a 64-bit sum")
 }
 
 func TestScore(t *testing.T) {
 	in := Input{CVSS: 98, Critical: 12, PatchDelay: 90, Exposure: 85}
-	assert.Equal(t, int64(766), score(in, Weights{}))
+	assert.Equal(t, int64(0), score(in, Weights{}), "zero weights score zero; Resolve applies the defaults")
 	assert.Equal(t, int64(766), score(in, defaultWeights))
 	assert.Equal(t, int64(98+3*90), score(in, Weights{CVSS: 1, PatchDelay: 3}))
-	assert.Equal(t, int64(9900), score(Input{100, 1000, 3650, 100}, Weights{}))
+	assert.Equal(t, int64(9900), score(Input{100, 1000, 3650, 100}, defaultWeights))
+	r, err := Config{}.Resolve(5)
+	require.NoError(t, err)
+	assert.Equal(t, int64(766), r.Score(in))
 }
 
 func TestCheckInput(t *testing.T) {
-	c := Config{}
+	c, err := Config{}.Resolve(5)
+	require.NoError(t, err)
 	require.NoError(t, c.CheckInput(1, Input{}))
 	require.NoError(t, c.CheckInput(1, Input{100, 1000, 3650, 100}))
 	for _, tt := range []struct {
@@ -174,14 +179,23 @@ func TestCheckInput(t *testing.T) {
 		assert.EqualError(t, err, tt.msg)
 		assert.ErrorIs(t, err, ErrInputOutOfRange)
 	}
-	c.Bounds.CVSS = Range{10, 20}
+	c, err = Config{Bounds: Bounds{CVSS: Range{10, 20}}}.Resolve(5)
+	require.NoError(t, err)
 	assert.EqualError(t, c.CheckInput(7, Input{CVSS: 9}), "assess: organisation 7: cvss_score 9 is outside 10..20")
 	assert.NoError(t, c.CheckInput(7, Input{CVSS: 10}))
 }
 
+// hashOf resolves c for n organisations and returns its hash.
+func hashOf(t *testing.T, c Config, n int) [32]byte {
+	t.Helper()
+	r, err := c.Resolve(n)
+	require.NoError(t, err)
+	return r.Hash()
+}
+
 func TestHash(t *testing.T) {
 	base := Config{}
-	h := base.Hash(10)
+	h := hashOf(t, base, 10)
 
 	// Equal for equivalent configurations.
 	explicit := Config{
@@ -189,12 +203,12 @@ func TestHash(t *testing.T) {
 		Bounds:     Bounds{CVSS: Range{0, 100}, Critical: Range{0, 1000}, PatchDelay: Range{0, 3650}, Exposure: Range{0, 100}},
 		MinParties: 5, Field: FieldM61, SessionID: "cohort-assess-v1",
 	}
-	assert.Equal(t, h, explicit.Hash(10))
+	assert.Equal(t, h, hashOf(t, explicit, 10))
 	resolved, err := base.Resolve(10)
 	require.NoError(t, err)
-	assert.Equal(t, h, resolved.Hash(10))
+	assert.Equal(t, h, hashOf(t, resolved.Config, 10))
 	// Local settings are not part of it.
-	assert.Equal(t, h, Config{Timeout: time.Hour, Progress: func(string, int, int) {}}.Hash(10))
+	assert.Equal(t, h, hashOf(t, Config{Timeout: time.Hour, Progress: func(string, int, int) {}}, 10))
 
 	// Different whenever a public parameter differs.
 	changes := map[string]func(*Config){
@@ -221,16 +235,16 @@ func TestHash(t *testing.T) {
 	for name, change := range changes {
 		c := base
 		change(&c)
-		got := c.Hash(10)
+		got := hashOf(t, c, 10)
 		if prev, dup := seen[got]; dup {
 			t.Errorf("%s: hash equals that of %s", name, prev)
 		}
 		seen[got] = name
 	}
 	// The number of parties is part of it, even when K is explicit.
-	assert.NotEqual(t, Config{AlertLevel: 3}.Hash(10), Config{AlertLevel: 3}.Hash(11))
+	assert.NotEqual(t, hashOf(t, Config{AlertLevel: 3}, 10), hashOf(t, Config{AlertLevel: 3}, 11))
 	// Strings are length-prefixed: moving bytes between fields changes the hash.
-	assert.NotEqual(t, Config{Field: "m61", SessionID: "x"}.Hash(10), Config{Field: "m6", SessionID: "1x"}.Hash(10))
+	assert.NotEqual(t, hashOf(t, Config{Field: "m61", SessionID: "mx"}, 10), hashOf(t, Config{Field: "m127", SessionID: "x"}, 10))
 }
 
 // TestHashCoversConfig fails when Config gains a field, so that whoever adds
@@ -245,7 +259,7 @@ func TestHashCoversConfig(t *testing.T) {
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name
 		if _, ok := covered[name]; !ok {
-			t.Errorf("Config.%s is new: decide whether Config.hash must cover it and list it here", name)
+			t.Errorf("Config.%s is new: decide whether Resolved.Hash must cover it and list it here", name)
 		}
 	}
 	assert.Equal(t, len(covered), typ.NumField())

@@ -17,14 +17,15 @@ func Expected(inputs []Input, cfg Config) (Result, error) {
 		}
 	}
 	res := Result{
-		N:          n,
-		T:          (n - 1) / 2,
-		Threshold:  c.Threshold,
-		AlertLevel: c.AlertLevel,
-		Field:      c.Field,
+		Organisations:  n,
+		ComputeParties: n,
+		Corruptible:    (n - 1) / 2,
+		Threshold:      c.Threshold,
+		AlertLevel:     c.AlertLevel,
+		Field:          c.Field,
 	}
 	for i, in := range inputs {
-		s := score(in, c.Weights)
+		s := c.Score(in)
 		res.Sum += s
 		if s >= int64(c.Threshold) {
 			res.AtOrAbove++

@@ -34,19 +34,19 @@ func TestExpectedEdgeCases(t *testing.T) {
 		{
 			name:   "all equal",
 			inputs: repeat(assess.Input{CVSS: 70, Critical: 3, PatchDelay: 20, Exposure: 50}, 6), // 280+6+40+100 = 426
-			want:   assess.Result{N: 6, T: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 6 * 426, Average: 426, AtOrAbove: 0, Max: 426},
+			want:   assess.Result{Organisations: 6, ComputeParties: 6, Corruptible: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 6 * 426, Average: 426, AtOrAbove: 0, Max: 426},
 		},
 		{
 			name: "all below threshold",
 			inputs: []assess.Input{
 				{CVSS: 10}, {CVSS: 20, Critical: 1}, {PatchDelay: 5}, {Exposure: 100}, {CVSS: 100, Critical: 9, PatchDelay: 20, Exposure: 20},
 			}, // 40, 82, 10, 200, 400+18+40+40 = 498
-			want: assess.Result{N: 5, T: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 830, Average: 166, AtOrAbove: 0, Max: 498},
+			want: assess.Result{Organisations: 5, ComputeParties: 5, Corruptible: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 830, Average: 166, AtOrAbove: 0, Max: 498},
 		},
 		{
 			name:   "all exactly at threshold",
 			inputs: repeat(assess.Input{CVSS: 100, Critical: 10, PatchDelay: 20, Exposure: 20}, 7), // 400+20+40+40 = 500
-			want:   assess.Result{N: 7, T: 3, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 3500, Average: 500, AtOrAbove: 7, Alert: true, Max: 500},
+			want:   assess.Result{Organisations: 7, ComputeParties: 7, Corruptible: 3, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 3500, Average: 500, AtOrAbove: 7, Alert: true, Max: 500},
 		},
 		{
 			name: "ties for the maximum",
@@ -58,17 +58,17 @@ func TestExpectedEdgeCases(t *testing.T) {
 				{CVSS: 80, Critical: 15, PatchDelay: 70, Exposure: 70}, // 320+30+140+140 = 630
 			},
 			cfg:  assess.Config{AlertLevel: 4},
-			want: assess.Result{N: 5, T: 2, Threshold: 500, AlertLevel: 4, Field: assess.FieldM61, Sum: 2330, Average: 466, AtOrAbove: 3, Max: 650},
+			want: assess.Result{Organisations: 5, ComputeParties: 5, Corruptible: 2, Threshold: 500, AlertLevel: 4, Field: assess.FieldM61, Sum: 2330, Average: 466, AtOrAbove: 3, Max: 650},
 		},
 		{
 			name:   "all inputs at their upper bounds",
 			inputs: repeat(assess.Input{CVSS: 100, Critical: 1000, PatchDelay: 3650, Exposure: 100}, 5),
-			want:   assess.Result{N: 5, T: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 5 * 9900, Average: 9900, AtOrAbove: 5, Alert: true, Max: 9900},
+			want:   assess.Result{Organisations: 5, ComputeParties: 5, Corruptible: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61, Sum: 5 * 9900, Average: 9900, AtOrAbove: 5, Alert: true, Max: 9900},
 		},
 		{
 			name:   "all inputs zero",
 			inputs: repeat(assess.Input{}, 5),
-			want:   assess.Result{N: 5, T: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61},
+			want:   assess.Result{Organisations: 5, ComputeParties: 5, Corruptible: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61},
 		},
 		{
 			name: "custom weights, threshold and bounds",
@@ -82,7 +82,7 @@ func TestExpectedEdgeCases(t *testing.T) {
 				Weights: assess.Weights{CVSS: 1, PatchDelay: 2, Exposure: 1},
 				Bounds:  assess.Bounds{CVSS: assess.Range{Max: 9}, PatchDelay: assess.Range{Max: 9}, Exposure: assess.Range{Max: 9}},
 			},
-			want: assess.Result{N: 3, T: 1, Threshold: 12, AlertLevel: 3, Field: assess.FieldM61, Sum: 52, Average: 52.0 / 3, AtOrAbove: 2, Max: 36},
+			want: assess.Result{Organisations: 3, ComputeParties: 3, Corruptible: 1, Threshold: 12, AlertLevel: 3, Field: assess.FieldM61, Sum: 52, Average: 52.0 / 3, AtOrAbove: 2, Max: 36},
 		},
 	}
 	for _, tt := range tests {

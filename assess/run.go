@@ -30,16 +30,16 @@ func Run(ctx context.Context, parties []Party, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	cfg, err = cfg.Resolve(n)
+	rc, err := cfg.Resolve(n)
 	if err != nil {
 		return Result{}, err
 	}
 	for _, p := range parties {
-		if err := cfg.CheckInput(p.ID, p.Input); err != nil {
+		if err := rc.CheckInput(p.ID, p.Input); err != nil {
 			return Result{}, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, rc.Timeout)
 	defer cancel()
 	start := time.Now()
 	results := make([]Result, len(parties))
@@ -49,14 +49,14 @@ func Run(ctx context.Context, parties []Party, cfg Config) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pc := cfg
+			pc := rc
 			if i > 0 {
 				pc.Progress = nil // one report for the whole process
 			}
-			if cfg.Field == FieldM127 {
-				results[i], errs[i] = runParty(ctx, field.F127{}, p, pc, n)
+			if rc.Field == FieldM127 {
+				results[i], errs[i] = runParty(ctx, field.F127{}, p, pc)
 			} else {
-				results[i], errs[i] = runParty(ctx, field.F61{}, p, pc, n)
+				results[i], errs[i] = runParty(ctx, field.F61{}, p, pc)
 			}
 			if errs[i] != nil {
 				cancel() // the other local parties cannot finish without this one
@@ -155,7 +155,7 @@ func firstError(errs []error) error {
 }
 
 // runParty is one party's side of the assessment (DESIGN §8).
-func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config, n int) (Result, error) {
+func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolved) (Result, error) {
 	progress := func(phase string, done, total int) {
 		if cfg.Progress != nil {
 			cfg.Progress(phase, done, total)
@@ -167,7 +167,7 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 	progress("setup", 0, 1)
 	s, err := ops.NewSession(ctx, f, p.Transport, ops.Options{
 		SessionID:  cfg.SessionID,
-		ConfigHash: cfg.Hash(n),
+		ConfigHash: cfg.Hash(),
 		Progress: func(op string, done, total int) {
 			progress("maximum", done, total)
 		},
@@ -175,18 +175,20 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 	if err != nil {
 		return fail("setup", err)
 	}
-	k := cfg.compareBits()
+	n := cfg.N
 	generic := cfg.ThresholdUnderMPC
-	// Scores are shared shifted by the lowest possible score lo, so that
-	// every shared value, sum included, stays small whatever the bounds;
-	// lo is added back to the opened sum and maximum in the clear.
-	lo, _ := cfg.scoreRange()
+	// Scores are shared shifted by the lowest possible score, so that every
+	// shared value, sum included, stays small whatever the bounds; the
+	// shift is added back to the opened sum and maximum in the clear.
+	sb, tb := cfg.scoreBound(), cfg.thresholdBound()
 
-	// Preprocessing: everything the comparisons and multiplications need.
+	// Preprocessing: everything the comparisons and multiplications need,
+	// and the re-randomisation of the final opening (the maximum has
+	// degree 2T).
 	progress("preprocessing", 0, 1)
-	need := s.NeedsMax(n, k).Add(s.NeedsOpenDouble(3))
+	need := ops.NeedsMax(n, sb).Add(ops.NeedsOpen(3))
 	if generic {
-		need = need.Add(s.NeedsLTZ(n, k))
+		need = ops.NeedsMaxAndLTZ(n, sb, n, tb).Add(ops.NeedsOpen(3))
 	}
 	if err := s.Prepare(ctx, need); err != nil {
 		return fail("preprocessing", err)
@@ -195,50 +197,37 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 	// Inputs: each organisation deals its score and, on the fast path, its
 	// own bit [score ≥ T] (it knows both; T is public).
 	progress("inputs", 0, 1)
-	sc := score(p.Input, cfg.Weights)
-	mine := []E{f.FromInt64(sc - lo)}
+	sc := cfg.Score(p.Input)
+	mine := []int64{sc - cfg.ScoreMin}
 	if !generic {
-		bit := int64(0)
-		if sc >= int64(cfg.Threshold) {
-			bit = 1
-		}
-		mine = append(mine, f.FromInt64(bit))
+		mine = append(mine, boolInt(sc >= int64(cfg.Threshold)))
 	}
-	dealt, err := s.Input(ctx, mine, len(mine))
+	dealt, err := s.Input(ctx, toField(f, mine), len(mine))
 	if err != nil {
 		return fail("inputs", err)
 	}
-	scores := make([]E, n)
-	bits := make([]E, n)
-	for j := range dealt {
-		scores[j] = dealt[j][0]
-		if !generic {
-			bits[j] = dealt[j][1]
-		}
-	}
+	scores := s.AsInt(ops.Column(dealt, 0), sb)
 
 	// The maximum, and on the generic path the threshold bits, batched
 	// with the tournament's first level: [score ≥ T] = 1 − [score − T < 0].
-	var maxShare E
+	var maxScore, bits ops.Int[E]
 	if generic {
-		diff := s.AddConst(scores, f.FromInt64(lo-int64(cfg.Threshold)))
-		var lt []E
-		maxShare, lt, err = s.MaxToOpen(ctx, scores, k, diff)
-		for j := range lt {
-			bits[j] = f.Sub(f.One(), lt[j])
-		}
+		var lt ops.Int[E]
+		maxScore, lt, err = s.MaxAndLTZ(ctx, scores, scores.AddConst(cfg.ScoreMin-int64(cfg.Threshold)))
+		bits = lt.Not()
 	} else {
-		maxShare, _, err = s.MaxToOpen(ctx, scores, k, nil)
+		bits = s.AsInt(ops.Column(dealt, 1), ops.Bound{Lo: 0, Hi: 1})
+		maxScore, err = s.Max(ctx, scores)
 	}
 	if err != nil {
 		return fail("maximum", err)
 	}
 
 	progress("output", 0, 1)
-	// The maximum is still a degree-2t product (saving the last re-sharing);
-	// sum and count are degree t, which is also degree 2t. One re-randomised
-	// opening reveals all three.
-	out, err := s.OpenDouble(ctx, []E{s.Sum(scores), s.Sum(bits), maxShare})
+	// The maximum is still a degree-2t product (saving the last
+	// reduction); sum and count are degree t. One re-randomised opening
+	// reveals all three.
+	out, err := s.Open(ctx, ops.Concat(scores.Sum().Shares(), bits.Sum().Shares(), maxScore.Shares()))
 	if err != nil {
 		return fail("output", err)
 	}
@@ -248,14 +237,56 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Config,
 			return fail("output", err)
 		}
 	}
+	sum, count, mx := vals[0]+int64(n)*cfg.ScoreMin, vals[1], vals[2]+cfg.ScoreMin
+	if err := checkOutputs(cfg, sum, count, mx); err != nil {
+		return fail("output", err)
+	}
 	progress("output", 1, 1)
-	sum := vals[0] + int64(n)*lo
 	res := Result{
-		N: n, T: s.T(), Threshold: cfg.Threshold, AlertLevel: cfg.AlertLevel, Field: cfg.Field,
+		Organisations: n, ComputeParties: s.N(), Corruptible: s.T(),
+		Threshold: cfg.Threshold, AlertLevel: cfg.AlertLevel, Field: cfg.Field,
 		Sum: sum, Average: float64(sum) / float64(n),
-		AtOrAbove: int(vals[1]), Alert: int(vals[1]) >= cfg.AlertLevel,
-		Max:  vals[2] + lo,
+		AtOrAbove: int(count), Alert: int(count) >= cfg.AlertLevel,
+		Max:  mx,
 		Cost: Cost{PerParty: []cnet.Stats{s.Stats()}},
 	}
 	return res, nil
+}
+
+// ErrImplausible is returned when the opened outputs contradict each other
+// or the public bounds, which only a deviating party can cause: the run
+// stops instead of reporting them.
+var ErrImplausible = errors.New("assess: implausible result")
+
+// checkOutputs applies the sanity checks that cost nothing: the count lies
+// in 0..n, the maximum within the score bounds, the sum within n times them,
+// and the maximum is at least the average.
+func checkOutputs(cfg Resolved, sum, count, mx int64) error {
+	n := int64(cfg.N)
+	switch {
+	case count < 0 || count > n:
+		return fmt.Errorf("%w: the count %d is outside 0..%d", ErrImplausible, count, n)
+	case mx < cfg.ScoreMin || mx > cfg.ScoreMax:
+		return fmt.Errorf("%w: the maximum %d is outside the possible scores %d..%d", ErrImplausible, mx, cfg.ScoreMin, cfg.ScoreMax)
+	case sum < n*cfg.ScoreMin || sum > n*cfg.ScoreMax:
+		return fmt.Errorf("%w: the sum %d is outside %d..%d (n times the possible scores)", ErrImplausible, sum, n*cfg.ScoreMin, n*cfg.ScoreMax)
+	case mx*n < sum:
+		return fmt.Errorf("%w: the maximum %d is below the average %.2f", ErrImplausible, mx, float64(sum)/float64(n))
+	}
+	return nil
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func toField[E any](f field.Field[E], v []int64) []E {
+	out := make([]E, len(v))
+	for i, x := range v {
+		out[i] = f.FromInt64(x)
+	}
+	return out
 }

@@ -20,17 +20,18 @@ import (
 
 // metrics is the part of a Result that the parties learn.
 type metrics struct {
-	N, T, Threshold, AlertLevel int
-	Field                       assess.Field
-	Sum                         int64
-	Average                     float64
-	AtOrAbove                   int
-	Alert                       bool
-	Max                         int64
+	Orgs, Compute, Corruptible int
+	Threshold, AlertLevel      int
+	Field                      assess.Field
+	Sum                        int64
+	Average                    float64
+	AtOrAbove                  int
+	Alert                      bool
+	Max                        int64
 }
 
 func metricsOf(r assess.Result) metrics {
-	return metrics{r.N, r.T, r.Threshold, r.AlertLevel, r.Field, r.Sum, r.Average, r.AtOrAbove, r.Alert, r.Max}
+	return metrics{r.Organisations, r.ComputeParties, r.Corruptible, r.Threshold, r.AlertLevel, r.Field, r.Sum, r.Average, r.AtOrAbove, r.Alert, r.Max}
 }
 
 func genInput(b assess.Bounds) *rapid.Generator[assess.Input] {

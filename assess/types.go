@@ -80,17 +80,24 @@ type Party struct {
 
 // Result is what every party learns, plus the cost of the run.
 type Result struct {
-	N          int     // number of organisations
-	T          int     // Shamir threshold ⌊(n−1)/2⌋
-	Threshold  int     // public threshold T on the score
-	AlertLevel int     // public alert level K
-	Field      Field   // the field the computation ran in (FieldM61 or FieldM127)
-	Sum        int64   // sum of all scores
-	Average    float64 // Sum / N
-	AtOrAbove  int     // organisations with score ≥ Threshold
-	Alert      bool    // AtOrAbove ≥ AlertLevel
-	Max        int64   // the largest score
-	Cost       Cost
+	// Organisations is the number of organisations whose inputs count.
+	Organisations int
+	// ComputeParties is the number of parties that ran the computation
+	// (equal to Organisations when every organisation computes).
+	ComputeParties int
+	// Corruptible is the Shamir degree ⌊(ComputeParties−1)/2⌋: the largest
+	// number of compute parties that may collude (or, in the malicious
+	// model, deviate) without breaking the guarantees.
+	Corruptible int
+	Threshold   int     // public threshold T on the score
+	AlertLevel  int     // public alert level K
+	Field       Field   // the field the computation ran in (FieldM61 or FieldM127)
+	Sum         int64   // sum of all scores
+	Average     float64 // Sum / Organisations
+	AtOrAbove   int     // organisations with score ≥ Threshold
+	Alert       bool    // AtOrAbove ≥ AlertLevel
+	Max         int64   // the largest score
+	Cost        Cost
 }
 
 // Cost is what a run spent, for the parties run in this process.

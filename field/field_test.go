@@ -492,6 +492,28 @@ func TestPRG(t *testing.T) {
 	require.Equal(t, binary.LittleEndian.AppendUint64(nil, 3), field.DomainUint64(3))
 }
 
+func TestPRGKeyStreams(t *testing.T) {
+	key := [32]byte{7}
+	read := func(g io.Reader) []byte {
+		b := make([]byte, 256)
+		_, err := io.ReadFull(g, b)
+		require.NoError(t, err)
+		return b
+	}
+	k := field.NewPRGKey(key, []byte("sid"))
+	require.Equal(t, read(field.NewPRG(key, []byte("sid"))), read(k.Stream(0)), "NewPRG is stream 0")
+	seen := make(map[string]uint64)
+	for _, i := range []uint64{0, 1, 2, 1 << 32, 1 << 48, 1<<63 + 5, ^uint64(0)} {
+		a := read(k.Stream(i))
+		require.Equal(t, a, read(k.Stream(i)), "stream %d is deterministic", i)
+		prev, dup := seen[string(a)]
+		require.False(t, dup, "streams %d and %d coincide", prev, i)
+		seen[string(a)] = i
+	}
+	require.NotEqual(t, read(k.Stream(1)), read(field.NewPRGKey(key, []byte("sie")).Stream(1)))
+	require.Panics(t, func() { field.PRGKey{}.Stream(0) })
+}
+
 func requireBig(t require.TestingT, want, got *big.Int, msgAndArgs ...any) {
 	require.Equal(t, want.String(), got.String(), msgAndArgs...)
 }

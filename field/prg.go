@@ -15,27 +15,36 @@ const KeySize = 32
 const prgLabel = "cohort/field.PRG/v1"
 
 // PRG is a deterministic pseudorandom generator: the keystream of AES-256 in
-// counter mode, keyed by
+// counter mode. Its key is derived once, by [NewPRGKey], as
 //
 //	SHA-256(label ‖ key ‖ len(d₁) ‖ d₁ ‖ … ‖ len(dₖ) ‖ dₖ)
 //
-// for the domain parts d₁…dₖ passed to [NewPRG] (each length is a 64-bit
-// little-endian integer, so distinct part lists give unrelated streams). Two
-// parties holding the same key and domain read the same stream; upper layers
-// pass (session id, operation id, purpose, index) as the domain so that no
-// stream is ever used twice. A PRG is an [io.Reader] whose Read never fails;
-// pass it to [F61.RandomVec] or [F127.RandomVec], which read it directly into
-// the destination slice.
+// for the domain parts d₁…dₖ (each length is a 64-bit little-endian integer,
+// so distinct part lists give unrelated keys), and one derived key yields
+// many independent streams, numbered by a 64-bit index that fills the first
+// half of the counter block ([PRGKey.Stream]). Two parties holding the same
+// key, domain and index read the same stream. Upper layers derive one key per
+// (seed, session, purpose) and number their streams by (dealer, operation),
+// so that no stream is ever used twice and opening a stream costs no hashing.
+// This is the only PRG construction of Cohort.
 //
-// A PRG is not safe for concurrent use. Its security is computational (AES
-// as a pseudorandom function); it is not a replacement for crypto/rand when
-// drawing the seeds themselves.
+// A PRG is an [io.Reader] whose Read never fails; pass it to
+// [F61.RandomVec] or [F127.RandomVec], which read it directly into the
+// destination slice. A PRG is not safe for concurrent use. Its security is
+// computational (AES as a pseudorandom function); it is not a replacement for
+// crypto/rand when drawing the seeds themselves.
 type PRG struct {
 	stream cipher.Stream
 }
 
-// NewPRG returns the generator for key and the given domain parts.
-func NewPRG(key [KeySize]byte, domain ...[]byte) *PRG {
+// PRGKey is a derived PRG key: the AES-256 key schedule of one (key, domain).
+// It is immutable and safe for concurrent use.
+type PRGKey struct {
+	block cipher.Block
+}
+
+// NewPRGKey derives the key for key and the given domain parts.
+func NewPRGKey(key [KeySize]byte, domain ...[]byte) PRGKey {
 	h := sha256.New()
 	h.Write([]byte(prgLabel))
 	h.Write(key[:])
@@ -50,8 +59,24 @@ func NewPRG(key [KeySize]byte, domain ...[]byte) *PRG {
 	if err != nil {
 		panic("field: " + err.Error()) // unreachable: the key has 32 bytes
 	}
+	return PRGKey{block: block}
+}
+
+// Stream returns stream number index of the key: AES-CTR with the counter
+// block index ‖ 0. A stream holds 2^68 bytes, more than any caller reads.
+// It panics on the zero PRGKey.
+func (k PRGKey) Stream(index uint64) *PRG {
+	if k.block == nil {
+		panic("field: Stream of a zero PRGKey")
+	}
 	var iv [aes.BlockSize]byte
-	return &PRG{stream: cipher.NewCTR(block, iv[:])}
+	binary.BigEndian.PutUint64(iv[:8], index)
+	return &PRG{stream: cipher.NewCTR(k.block, iv[:])}
+}
+
+// NewPRG returns stream 0 of [NewPRGKey](key, domain...).
+func NewPRG(key [KeySize]byte, domain ...[]byte) *PRG {
+	return NewPRGKey(key, domain...).Stream(0)
 }
 
 // DomainUint64 returns the 8-byte little-endian encoding of x, a convenience

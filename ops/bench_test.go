@@ -77,10 +77,11 @@ func (g *benchGroup) all(b *testing.B, fn func(ctx context.Context, i int, s *op
 	}
 }
 
-// shared has party 1 deal count values and returns every party's shares.
-func (g *benchGroup) shared(b *testing.B, count int) [][]field.M61 {
+// shared has party 1 deal count values in [−500, 499] and returns every
+// party's shares.
+func (g *benchGroup) shared(b *testing.B, count int) []ops.Shares[field.M61] {
 	b.Helper()
-	out := make([][]field.M61, len(g.sessions))
+	out := make([]ops.Shares[field.M61], len(g.sessions))
 	g.all(b, func(ctx context.Context, i int, s *ops.Session[field.M61]) error {
 		var vals []field.M61
 		if s.ID() == 1 {
@@ -156,7 +157,18 @@ func BenchmarkLTZ(b *testing.B) {
 	benchBatches(b, []int{1, 100, 1000}, func(b *testing.B, g *benchGroup, batch int) {
 		x := g.shared(b, batch)
 		g.loop(b, batch, func(ctx context.Context, i int, s *ops.Session[field.M61]) error {
-			_, err := s.LTZ(ctx, x[i], 14)
+			_, err := s.LTZ(ctx, s.AsInt(x[i], ops.Bound{Lo: -1 << 13, Hi: 1<<13 - 1}))
+			return err
+		})
+	})
+}
+
+// BenchmarkEQZ tests batch shared values for zero, k = 14.
+func BenchmarkEQZ(b *testing.B) {
+	benchBatches(b, []int{1, 1000}, func(b *testing.B, g *benchGroup, batch int) {
+		x := g.shared(b, batch)
+		g.loop(b, batch, func(ctx context.Context, i int, s *ops.Session[field.M61]) error {
+			_, err := s.EQZ(ctx, s.AsInt(x[i], ops.Bound{Lo: -1 << 13, Hi: 1<<13 - 1}))
 			return err
 		})
 	})
@@ -168,16 +180,14 @@ func BenchmarkMax(b *testing.B) {
 	for _, n := range benchPartyCounts {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			g := newBenchGroup(b, n)
-			x := make([][]field.M61, n)
+			x := make([]ops.Int[field.M61], n)
 			g.all(b, func(ctx context.Context, i int, s *ops.Session[field.M61]) error {
-				dealt, err := s.Input(ctx, []field.M61{field.F61{}.FromInt64(int64(37 * i % 9901))}, 1)
-				for _, v := range dealt {
-					x[i] = append(x[i], v[0])
-				}
+				dealt, err := s.InputInt(ctx, []int64{int64(37 * i % 9901)}, 1, ops.Bound{Lo: 0, Hi: 9900})
+				x[i] = ops.ColumnInt(dealt, 0)
 				return err
 			})
 			g.loop(b, n, func(ctx context.Context, i int, s *ops.Session[field.M61]) error {
-				_, err := s.Max(ctx, x[i], 15)
+				_, err := s.Max(ctx, x[i])
 				return err
 			})
 		})

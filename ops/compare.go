@@ -1,116 +1,105 @@
 package ops
 
-import (
-	"context"
-	"fmt"
-	"slices"
-)
+import "context"
 
-// checkBits validates a comparison bit length k for this field: the masked
-// value c = a + 2^(k−1) + r' + 2^(k−1)·r″ must stay below p.
-func (s *Session[E]) checkBits(k int) error {
-	if k < 2 {
-		return s.fail(fmt.Errorf("ops: comparison of %d-bit values: k must be at least 2", k))
+// Comparison (DESIGN §7): Catrina–de Hoogh's Mod2m with a statistical mask,
+// then a DGK-style comparison of the public c mod 2^m with the shared mask
+// bits, evaluated as one masked product whose zero test is opened.
+
+// compareBits returns the bit width k of a comparison of values in b: at
+// least 2, and it must fit the field.
+func (s *Session[E]) compareBits(op string, b Bound) (int, error) {
+	k := max(2, b.Bits())
+	if !CompareFits(s.f.BitLen(), k) {
+		return 0, s.fail(misuse("%s of values in %v: %d-bit comparisons need k + %d ≤ %d bits in field %s; use a larger field",
+			op, b, k, Kappa+2, s.f.BitLen(), s.f.Name()))
 	}
-	if k+Kappa+2 > s.f.BitLen() {
-		return s.fail(fmt.Errorf("ops: comparison of %d-bit values needs k + %d ≤ %d in field %s; use a larger field",
-			k, Kappa+2, s.f.BitLen(), s.f.Name()))
-	}
-	return nil
+	return k, nil
 }
 
-// checkCount fails the session on a negative count.
-func (s *Session[E]) checkCount(op string, c int) error {
-	if c < 0 {
-		return s.fail(fmt.Errorf("ops: %s: negative count %d", op, c))
+// LTZ returns the bits [a[i] < 0]. The bit width of the comparison comes
+// from a's bound; 2 + 2⌈log2(k+1)⌉ rounds (10 for k = 14 or 15). The result
+// is wrong with probability 1/p (when a random [ρ] is zero).
+func (s *Session[E]) LTZ(ctx context.Context, a Int[E]) (Int[E], error) {
+	if err := s.use("LTZ", a.x); err != nil {
+		return Int[E]{}, err
 	}
-	return nil
-}
-
-// LTZ returns shares of the bits [a[i] < 0], for shared values in
-// [−2^(k−1), 2^(k−1)) (DESIGN §7: Catrina–de Hoogh Mod2m with a statistical
-// mask, then a DGK-style comparison of the public c mod 2^(k−1) with the
-// shared mask bits, evaluated as one masked product whose zero test is
-// opened). 10 rounds for k = 14 or 15. A value outside the range gives an
-// arbitrary bit, and the masked value opened on the way may then wrap around
-// the field and fail to hide it: callers must guarantee the range (package
-// assess derives k from public bounds). The result is wrong with
-// probability 1/p (when the random [ρ] is zero).
-func (s *Session[E]) LTZ(ctx context.Context, a []E, k int) ([]E, error) {
-	if err := s.begin(); err != nil {
-		return nil, err
-	}
-	if err := s.checkBits(k); err != nil {
-		return nil, err
-	}
-	return s.ltz(ctx, a, k)
-}
-
-// LessThan returns shares of [a[i] < b[i]] for values whose differences lie
-// in [−2^(k−1), 2^(k−1)).
-func (s *Session[E]) LessThan(ctx context.Context, a, b []E, k int) ([]E, error) {
-	if len(a) != len(b) {
-		return nil, s.fail(fmt.Errorf("ops: LessThan of %d and %d values", len(a), len(b)))
-	}
-	d := make([]E, len(a))
-	s.f.VecSub(d, a, b)
-	return s.LTZ(ctx, d, k)
-}
-
-// AtLeast returns shares of [a[i] ≥ c] for a public c, for values whose
-// differences from c lie in [−2^(k−1), 2^(k−1)).
-func (s *Session[E]) AtLeast(ctx context.Context, a []E, c E, k int) ([]E, error) {
-	d := make([]E, len(a))
-	s.f.VecAddConst(d, a, s.f.Neg(c))
-	lt, err := s.LTZ(ctx, d, k)
+	k, err := s.compareBits("LTZ", a.b)
 	if err != nil {
-		return nil, err
+		return Int[E]{}, err
 	}
-	return s.oneMinus(lt), nil
+	lt, err := s.ltz(ctx, a.x, k)
+	if err != nil {
+		return Int[E]{}, err
+	}
+	return mkInt(lt, Bound{0, 1}), nil
 }
 
-// oneMinus returns 1 − b[i].
-func (s *Session[E]) oneMinus(b []E) []E {
-	out := make([]E, len(b))
-	for i := range b {
-		out[i] = s.f.Sub(s.f.One(), b[i])
-	}
-	return out
+// NeedsLTZ is the preprocessing that LTZ of c values in b consumes.
+func NeedsLTZ(c int, b Bound) Needs { return needsLTZ(c, max(2, b.Bits())) }
+
+func needsLTZ(c, k int) Needs {
+	return Needs{Random: c, Double: c * treeMults(k+1), Zero: c, Bits: c * k, Masks: c, MaskBits: k}
 }
 
-// NeedsLTZ is the preprocessing that LTZ of c values of k bits consumes.
-func (s *Session[E]) NeedsLTZ(c, k int) Needs {
-	factors := k + 1
-	mults := 0
-	for w := factors; w > 2; w = w/2 + w%2 {
-		mults += w / 2
+// treeMults is the number of interactive multiplications of a product tree
+// over w ≥ 2 factors whose last level is a local product: w − 2.
+func treeMults(w int) int { return max(0, w-2) }
+
+// LessThan returns the bits [a[i] < b[i]].
+func (s *Session[E]) LessThan(ctx context.Context, a, b Int[E]) (Int[E], error) {
+	if err := s.use("LessThan", a.x, b.x); err != nil {
+		return Int[E]{}, err
 	}
-	return Needs{Random: c, Double: c * mults, Zero: c, Bits: c * k, Masks: c, MaskBits: k}
+	d, err := s.result("LessThan", a.Sub(b))
+	if err != nil {
+		return Int[E]{}, err
+	}
+	return s.LTZ(ctx, d)
 }
 
-// NeedsOpenDouble is the preprocessing that OpenDouble of c values consumes.
-func (s *Session[E]) NeedsOpenDouble(c int) Needs { return Needs{Zero: c} }
+// NeedsLessThan is the preprocessing that LessThan of c pairs from a and b
+// consumes.
+func NeedsLessThan(c int, a, b Bound) Needs { return NeedsLTZ(c, diffBound(a, b)) }
 
-// NeedsMax is the preprocessing that Max over c values of k bits consumes.
-func (s *Session[E]) NeedsMax(c, k int) Needs {
-	var n Needs
-	for level := 0; c > 1; c, level = c/2+c%2, level+1 {
-		n = n.Add(s.NeedsLTZ(c/2, k)).Add(Needs{Double: c / 2})
-		if level > 0 {
-			n.Zero += c / 2 // the masked differences are opened as degree-2T values
-		}
+// diffBound is the bound of a − b (saturating; compareBits refuses what
+// does not fit anyway).
+func diffBound(a, b Bound) Bound {
+	lo, ok1 := add64(a.Lo, -b.Hi)
+	hi, ok2 := add64(a.Hi, -b.Lo)
+	if !ok1 || !ok2 {
+		return Bound{-1 << 62, 1 << 62}
 	}
-	return n
+	return Bound{lo, hi}
 }
 
-func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
+// GreaterThan returns the bits [a[i] > b[i]].
+func (s *Session[E]) GreaterThan(ctx context.Context, a, b Int[E]) (Int[E], error) {
+	return s.LessThan(ctx, b, a)
+}
+
+// AtLeast returns the bits [a[i] ≥ b[i]].
+func (s *Session[E]) AtLeast(ctx context.Context, a, b Int[E]) (Int[E], error) {
+	lt, err := s.LessThan(ctx, a, b)
+	if err != nil {
+		return Int[E]{}, err
+	}
+	return lt.Not(), nil
+}
+
+// AtMost returns the bits [a[i] ≤ b[i]].
+func (s *Session[E]) AtMost(ctx context.Context, a, b Int[E]) (Int[E], error) {
+	return s.AtLeast(ctx, b, a)
+}
+
+func (s *Session[E]) ltz(ctx context.Context, a Shares[E], k int) (Shares[E], error) {
 	st, c, err := s.ltzStart(ctx, a, k)
-	if err != nil || len(a) == 0 {
-		return nil, err
+	if err != nil || a.Len() == 0 {
+		return a.Slice(0, 0), err
 	}
-	cOpen, err := s.openDeg(ctx, c, s.t, "LTZ: masked values", nil)
+	cOpen, err := s.eng.open(ctx, c, "LTZ: masked values", true)
 	if err != nil {
-		return nil, err
+		return Shares[E]{}, err
 	}
 	return s.ltzFinish(ctx, st, cOpen)
 }
@@ -119,130 +108,171 @@ func (s *Session[E]) ltz(ctx context.Context, a []E, k int) ([]E, error) {
 // preprocessed values it consumed.
 type ltzState[E any] struct {
 	k, m  int
-	bits  []E // per value: r_0..r_(m−1), σ
-	masks []E // r″
-	rho   []E
-	rp    []E // r' = Σ 2^i·r_i
+	bits  Shares[E] // per value: r_0..r_(m−1), σ
+	masks Shares[E] // r″
+	rho   Shares[E]
+	rp    Shares[E] // r' = Σ 2^i·r_i
 }
 
-// ltzStart takes the preprocessing of LTZ(a) and returns the shares of the
-// masked values c = a + 2^m + r' + 2^m·r″ (step 1), which the caller opens:
-// as degree-T or, after re-randomising, degree-2T values, like a. Nothing
-// after the opening depends on a, so a may be a local product.
-func (s *Session[E]) ltzStart(ctx context.Context, a []E, k int) (*ltzState[E], []E, error) {
-	b := len(a)
+// ltzStart takes the preprocessing of LTZ(a) and returns the masked values
+// c = a + 2^m + r' + 2^m·r″ (step 1, m = k − 1), which the caller opens
+// (they are uniformly masked). c has a's degree. Nothing after the opening
+// depends on a, so a may be a local product.
+func (s *Session[E]) ltzStart(ctx context.Context, a Shares[E], k int) (*ltzState[E], Shares[E], error) {
+	b := a.Len()
 	st := &ltzState[E]{k: k, m: k - 1}
 	if b == 0 {
-		return st, nil, nil
+		return st, a, nil
 	}
-	f, m := s.f, st.m
+	m := st.m
 	var err error
 	if st.bits, err = s.takeBits(ctx, b*(m+1)); err != nil {
-		return nil, nil, err
+		return nil, Shares[E]{}, err
 	}
 	if st.masks, err = s.takeMasks(ctx, b, k); err != nil {
-		return nil, nil, err
+		return nil, Shares[E]{}, err
 	}
 	if st.rho, err = s.takeRandom(ctx, b); err != nil {
-		return nil, nil, err
+		return nil, Shares[E]{}, err
 	}
 	pow2m := s.pow2(m)
-	st.rp = make([]E, b)
-	c := make([]E, b)
-	for i := range a {
-		st.rp[i] = s.fromBits(st.bits[i*(m+1) : i*(m+1)+m])
-		c[i] = f.Add(f.Add(a[i], pow2m), f.Add(st.rp[i], f.Mul(pow2m, st.masks[i])))
+	rps := make([]Shares[E], b)
+	for i := range rps {
+		rps[i] = fromBits(st.bits.Slice(i*(m+1), i*(m+1)+m))
 	}
-	return st, c, nil
+	st.rp = Concat(rps...)
+	c := a.AddConst(pow2m).Add(st.rp).Add(st.masks.Scale(pow2m))
+	return st, c, c.check()
 }
 
 // ltzFinish completes the comparisons from the opened c (steps 2–6).
-func (s *Session[E]) ltzFinish(ctx context.Context, st *ltzState[E], cOpen []E) ([]E, error) {
+func (s *Session[E]) ltzFinish(ctx context.Context, st *ltzState[E], cOpen []E) (Shares[E], error) {
 	b := len(cOpen)
-	f, m, bits := s.f, st.m, st.bits
+	f, m := s.f, st.m
 	one := f.One()
 	three := f.FromUint64(3)
 	invPow2m, err := f.Inv(s.pow2(m))
 	if err != nil {
-		return nil, s.fail(err)
+		return Shares[E]{}, s.fail(err)
 	}
 
-	// 2–3. The factors ρ, e_m, e_(m−1), …, e_0 of each value, and c' = c mod 2^m.
+	// 2–3. The factors ρ, e_m, e_(m−1), …, e_0 of each value, and
+	// c' = c mod 2^m. Every e is a public affine function of the bits.
 	width := m + 2
-	cur := make([]E, b*width)
 	cmod := make([]E, b)
 	for i := range b {
-		r := bits[i*(m+1) : i*(m+1)+m]
-		sigma := bits[i*(m+1)+m]
-		sgn := f.Sub(one, f.Add(sigma, sigma)) // s = 1 − 2σ
-		fac := cur[i*width : (i+1)*width]
-		fac[0] = st.rho[i]
-		acc, cp := f.Zero(), f.Zero() // Σ_(j>i) xor_j, and c' so far
+		cp := f.Zero()
 		for j := m - 1; j >= 0; j-- {
-			e := f.Add(sgn, r[j])
-			xor := r[j]
-			cp = f.Add(cp, cp)
-			if f.Bit(cOpen[i], j) == 1 {
-				e = f.Sub(e, one)
-				xor = f.Sub(one, r[j])
-				cp = f.Add(cp, one)
-			}
-			fac[2+(m-1-j)] = f.Add(e, f.Mul(three, acc))
-			acc = f.Add(acc, xor)
+			cp = f.Add(f.Add(cp, cp), f.FromUint64(uint64(f.Bit(cOpen[i], j))))
 		}
 		cmod[i] = cp
-		fac[1] = f.Add(f.Sub(sgn, one), f.Mul(three, acc))
 	}
-
-	// 4. Multiply the factors of each value with a product tree; the last
-	// level is a local product opened after re-randomisation.
-	for width > 2 {
-		half, odd := width/2, width%2
-		left, right := make([]E, b*half), make([]E, b*half)
+	e := st.bits.affine(b*(width-1), false, func(dst, src []E, unit E) {
 		for i := range b {
-			for h := range half {
-				left[i*half+h] = cur[i*width+2*h]
-				right[i*half+h] = cur[i*width+2*h+1]
+			r := src[i*(m+1) : i*(m+1)+m]
+			sigma := src[i*(m+1)+m]
+			sgn := f.Sub(unit, f.Add(sigma, sigma)) // s = 1 − 2σ
+			fac := dst[i*(width-1) : (i+1)*(width-1)]
+			acc := f.Zero() // Σ_(j>i) xor_j
+			for j := m - 1; j >= 0; j-- {
+				ej, xor := f.Add(sgn, r[j]), r[j]
+				if f.Bit(cOpen[i], j) == 1 {
+					ej, xor = f.Sub(ej, unit), f.Sub(unit, r[j])
+				}
+				fac[1+(m-1-j)] = f.Add(ej, f.Mul(three, acc))
+				acc = f.Add(acc, xor)
 			}
+			fac[0] = f.Add(f.Sub(sgn, unit), f.Mul(three, acc))
 		}
-		prod := make([]E, len(left))
-		f.VecMul(prod, left, right)
-		prod, err = s.reduce(ctx, prod, "LTZ: product")
-		if err != nil {
-			return nil, err
-		}
-		next := make([]E, b*(half+odd))
-		for i := range b {
-			copy(next[i*(half+odd):], prod[i*half:(i+1)*half])
-			if odd == 1 {
-				next[i*(half+odd)+half] = cur[(i+1)*width-1]
-			}
-		}
-		cur, width = next, half+odd
-	}
-	last := make([]E, b)
+	})
+	idx := make([]int, 0, b*width) // interleave ρ_i before e_i's factors
 	for i := range b {
-		last[i] = f.Mul(cur[2*i], cur[2*i+1])
+		idx = append(idx, b*(width-1)+i)
+		for j := range width - 1 {
+			idx = append(idx, i*(width-1)+j)
+		}
 	}
-	w, err := s.open2t(ctx, last, "LTZ: zero test", nil)
+	factors := Concat(e, st.rho).Pick(idx...)
+
+	// 4. Multiply the factors of each value; the last level is a local
+	// product, opened after re-randomisation: w = 0 exactly when some
+	// factor is.
+	last, err := s.productTree(ctx, factors, b, width, "LTZ: product")
 	if err != nil {
-		return nil, err
+		return Shares[E]{}, err
+	}
+	w, err := s.eng.open(ctx, last, "LTZ: zero test", true)
+	if err != nil {
+		return Shares[E]{}, err
 	}
 
 	// 5–6. u = [c' < r'], and with x = a + 2^m = c − r' − 2^m·r″ (no wrap)
 	// and x mod 2^m = c' − r' + 2^m·u: [a < 0] = 1 − (x − x mod 2^m)/2^m
 	// = 1 − (c − c')/2^m + [r″] + [u], which needs no share of a.
-	out := make([]E, b)
-	for i := range b {
-		sigma := bits[i*(m+1)+m]
-		u := sigma
-		if !f.IsZero(w[i]) {
-			u = f.Sub(one, sigma)
-		}
-		q := f.Mul(f.Sub(cOpen[i], cmod[i]), invPow2m)
-		out[i] = f.Add(f.Sub(one, q), f.Add(st.masks[i], u))
+	sig := make([]int, b)
+	for i := range sig {
+		sig[i] = i*(m+1) + m
 	}
-	return out, nil
+	// Concatenated: σ_0..σ_(b−1), then r″_0..r″_(b−1).
+	res := Concat(st.bits.Pick(sig...), st.masks).affine(b, false, func(dst, src []E, unit E) {
+		for i := range b {
+			u := src[i] // σ
+			if !f.IsZero(w[i]) {
+				u = f.Sub(unit, u)
+			}
+			q := f.Mul(f.Sub(cOpen[i], cmod[i]), invPow2m)
+			dst[i] = f.Add(f.Add(src[b+i], u), f.Mul(f.Sub(one, q), unit))
+		}
+	})
+	return res, res.check()
+}
+
+// productTree multiplies, for each of b groups of width consecutive values
+// of x, the values of the group: interactive multiplications level by level
+// while more than two remain, then a local product, so the result has
+// degree 2T (one value per group).
+func (s *Session[E]) productTree(ctx context.Context, x Shares[E], b, width int, name string) (Shares[E], error) {
+	cur := x
+	for width > 2 {
+		half, odd := width/2, width%2
+		left := make([]int, 0, b*half)
+		right := make([]int, 0, b*half)
+		for i := range b {
+			for h := range half {
+				left = append(left, i*width+2*h)
+				right = append(right, i*width+2*h+1)
+			}
+		}
+		prod, err := s.eng.mul(ctx, cur.Pick(left...), cur.Pick(right...), name)
+		if err != nil {
+			return Shares[E]{}, err
+		}
+		if odd == 0 {
+			cur, width = prod, half
+			continue
+		}
+		idx := make([]int, 0, b*(half+1))
+		for i := range b {
+			for h := range half {
+				idx = append(idx, i*half+h)
+			}
+			idx = append(idx, b*half+i)
+		}
+		tails := make([]int, b)
+		for i := range b {
+			tails[i] = (i+1)*width - 1
+		}
+		cur, width = Concat(prod, cur.Pick(tails...)).Pick(idx...), half+1
+	}
+	if width == 1 {
+		return cur, nil
+	}
+	evens := make([]int, b)
+	odds := make([]int, b)
+	for i := range b {
+		evens[i], odds[i] = 2*i, 2*i+1
+	}
+	return cur.Pick(evens...).MulLocal(cur.Pick(odds...)), nil
 }
 
 // pow2 returns 2^e.
@@ -254,122 +284,90 @@ func (s *Session[E]) pow2(e int) E {
 	return v
 }
 
-// Max returns shares of the largest of the shared values x, whose pairwise
-// differences must lie in [−2^(k−1), 2^(k−1)). It plays a tournament of
-// ⌈log2 len(x)⌉ levels: len(x) − 1 comparisons and multiplications.
-func (s *Session[E]) Max(ctx context.Context, x []E, k int) (E, error) {
-	m, _, err := s.MaxAndLTZ(ctx, x, k, nil)
-	return m, err
+// DivPow2 returns ⌊a[i] / 2^m⌋ (rounding towards −∞) for a public m ≥ 0
+// (Catrina–de Hoogh Trunc with a statistical mask and an exact
+// correction). 2 + 2⌈log2(m+1)⌉ rounds; about m + K − m + κ random bits per
+// value, where K is the bit width of a's bound.
+func (s *Session[E]) DivPow2(ctx context.Context, a Int[E], m int) (Int[E], error) {
+	if err := s.use("DivPow2", a.x); err != nil {
+		return Int[E]{}, err
+	}
+	if m < 0 || m > 62 {
+		return Int[E]{}, s.fail(misuse("DivPow2 by 2^%d", m))
+	}
+	if m == 0 {
+		return a, nil
+	}
+	// Shift a to a' = a − lo' ≥ 0, with lo' a multiple of 2^m, so that
+	// ⌊a/2^m⌋ = ⌊a'/2^m⌋ + lo'/2^m.
+	lo := a.b.Lo >> m << m // floor to a multiple of 2^m
+	ap, err := s.result("DivPow2", a.AddConst(-lo))
+	if err != nil {
+		return Int[E]{}, err
+	}
+	K := max(m+1, Bound{0, ap.b.Hi}.Bits())
+	if !CompareFits(s.f.BitLen(), K) {
+		return Int[E]{}, s.fail(misuse("DivPow2 of values in %v: %d-bit values need %d + %d ≤ %d bits in field %s; use a larger field",
+			a.b, K, K, Kappa+2, s.f.BitLen(), s.f.Name()))
+	}
+	res := Bound{a.b.Lo >> m, a.b.Hi >> m}
+	q, err := s.trunc(ctx, ap.x, K, m)
+	if err != nil {
+		return Int[E]{}, err
+	}
+	return s.result("DivPow2", mkInt(q.AddConst(s.f.FromInt64(lo>>m)), res))
 }
 
-// MaxAndLTZ is Max that also computes LTZ of the values extra, batched with
-// the tournament's first level so that they cost no extra rounds.
-func (s *Session[E]) MaxAndLTZ(ctx context.Context, x []E, k int, extra []E) (E, []E, error) {
-	return s.tournament(ctx, x, k, extra, true)
+// NeedsDivPow2 is the preprocessing that DivPow2 of c values in b by 2^m
+// consumes.
+func NeedsDivPow2(c int, b Bound, m int) Needs {
+	if m <= 0 {
+		return Needs{}
+	}
+	lo := b.Lo >> m << m
+	K := max(m+1, Bound{0, b.Hi - lo}.Bits())
+	return Needs{Random: c, Double: c * treeMults(m+2), Zero: c, Bits: c * (m + 1 + K - m + Kappa)}
 }
 
-// MaxToOpen is MaxAndLTZ for a maximum that is about to be opened: it skips
-// the last re-sharing and returns the maximum as a degree-2T share, which
-// only [Session.OpenDouble] may consume (it re-randomises before opening).
-// This saves two rounds and a multiplication's traffic.
-func (s *Session[E]) MaxToOpen(ctx context.Context, x []E, k int, extra []E) (E, []E, error) {
-	return s.tournament(ctx, x, k, extra, false)
-}
-
-// tournament plays the Max tournament; with reduceLast false the final
-// selection stays a local degree-2T product.
-func (s *Session[E]) tournament(ctx context.Context, x []E, k int, extra []E, reduceLast bool) (E, []E, error) {
-	var zero E
-	if len(x) == 0 {
-		return zero, nil, s.fail(fmt.Errorf("ops: Max of no values"))
+// trunc returns ⌊a/2^m⌋ for a in [0, 2^K): it opens c = a + r' + 2^m·r″
+// with r' of m random bits and r″ of K − m + κ random bits, compares
+// c' = c mod 2^m with r' as LTZ does (u = [c' < r']), and returns
+// (c − c')/2^m − r″ − u.
+func (s *Session[E]) trunc(ctx context.Context, a Shares[E], K, m int) (Shares[E], error) {
+	b := a.Len()
+	if b == 0 {
+		return a, nil
 	}
-	if err := s.begin(); err != nil {
-		return zero, nil, err
+	extra := K - m + Kappa
+	bits, err := s.takeBits(ctx, b*extra)
+	if err != nil {
+		return Shares[E]{}, err
 	}
-	if err := s.checkBits(k); err != nil {
-		return zero, nil, err
+	st := &ltzState[E]{k: m + 1, m: m}
+	if st.bits, err = s.takeBits(ctx, b*(m+1)); err != nil {
+		return Shares[E]{}, err
 	}
-	// Level values are base[i] + sel[i] for i < len(sel), base[i] beyond:
-	// base is degree T, sel the previous level's selection products, local
-	// degree-2T values not yet reduced. A level opens its masked
-	// differences as degree-2T values in the same king round that reduces
-	// sel, so a level costs 10 rounds, not 12.
-	f := s.f
-	base := x
-	var sel, extraOut []E
-	first := true
-	levels := 0
-	for c := len(x); c > 1; c = c/2 + c%2 {
-		levels++
+	if st.rho, err = s.takeRandom(ctx, b); err != nil {
+		return Shares[E]{}, err
 	}
-	progress := func(done int) {
-		if s.opts.Progress != nil {
-			s.opts.Progress("Max", done, levels)
-		}
+	rps := make([]Shares[E], b)
+	masks := make([]Shares[E], b)
+	for i := range b {
+		rps[i] = fromBits(st.bits.Slice(i*(m+1), i*(m+1)+m))
+		masks[i] = fromBits(bits.Slice(i*extra, (i+1)*extra))
 	}
-	progress(0)
-	for level := 0; len(base) > 1 || (first && len(extra) > 0); level++ {
-		vals := base
-		if len(sel) > 0 {
-			vals = slices.Clone(base)
-			f.VecAdd(vals[:len(sel)], vals[:len(sel)], sel)
-		}
-		pairs := len(vals) / 2
-		diff := make([]E, pairs, pairs+len(extra))
-		for i := range pairs {
-			diff[i] = f.Sub(vals[2*i], vals[2*i+1])
-		}
-		if first {
-			diff = append(diff, extra...)
-		}
-		st, c, err := s.ltzStart(ctx, diff, k)
-		if err != nil {
-			return zero, nil, err
-		}
-		var cOpen, red []E
-		if len(sel) == 0 {
-			cOpen, err = s.openDeg(ctx, c, s.t, "Max: masked differences", nil)
-		} else {
-			cOpen, red, err = s.openAndReduce(ctx, c, sel, "Max: masked differences and selections")
-		}
-		if err != nil {
-			return zero, nil, err
-		}
-		if len(red) > 0 {
-			base = slices.Clone(base)
-			f.VecAdd(base[:len(red)], base[:len(red)], red)
-		}
-		lt, err := s.ltzFinish(ctx, st, cOpen)
-		if err != nil {
-			return zero, nil, err
-		}
-		if first {
-			extraOut = lt[pairs:]
-			first = false
-		}
-		// max(u, v) = u + [u < v]·(v − u), the product left for later.
-		sel = make([]E, pairs)
-		next := make([]E, pairs, pairs+1)
-		for i := range pairs {
-			u, v := base[2*i], base[2*i+1]
-			sel[i] = f.Mul(lt[i], f.Sub(v, u))
-			next[i] = u
-		}
-		if len(base)%2 == 1 {
-			next = append(next, base[len(base)-1])
-		}
-		base = next
-		progress(min(level+1, levels))
+	st.rp, st.masks = Concat(rps...), Concat(masks...)
+	pow2m := s.pow2(m)
+	c := a.Add(st.rp).Add(st.masks.Scale(pow2m))
+	cOpen, err := s.eng.open(ctx, c, "DivPow2: masked values", true)
+	if err != nil {
+		return Shares[E]{}, err
 	}
-	if len(sel) == 0 {
-		return base[0], extraOut, nil
+	// ltzFinish returns 1 − ((c − c')/2^m − r″ − u) = 1 − ⌊a/2^m⌋ (in LTZ
+	// the opened value carries the offset 2^m, here it does not).
+	v, err := s.ltzFinish(ctx, st, cOpen)
+	if err != nil {
+		return Shares[E]{}, err
 	}
-	if reduceLast {
-		red, err := s.reduce(ctx, sel, "Max: last selection")
-		if err != nil {
-			return zero, nil, err
-		}
-		return f.Add(base[0], red[0]), extraOut, nil
-	}
-	return f.Add(base[0], sel[0]), extraOut, nil
+	return v.Neg().AddConst(s.f.One()), nil
 }

@@ -19,7 +19,7 @@ func (s *Session[E]) plan(d int, chosen bool) (*share.Dealing[E], error) {
 	if p, ok := s.plans[k]; ok {
 		return p, nil
 	}
-	p, err := share.CompressedDealing(s.f, s.n, d, chosen, s.id)
+	p, err := share.CompressedDealing(s.f, s.n, d, chosen, s.me)
 	if err != nil {
 		return nil, fmt.Errorf("ops: %w", err)
 	}
@@ -59,14 +59,14 @@ func (s *Session[E]) addDeal(x *exchange[E], j *dealJob[E]) error {
 	j.shares = make([][]E, s.n+1)
 	for dealer := 1; dealer <= s.n; dealer++ {
 		c := j.counts[dealer]
-		if c == 0 || dealer == s.id {
+		if c == 0 || dealer == s.me {
 			continue
 		}
-		if !share.FixedByPRG(s.n, j.d, j.chosen, dealer, s.id) {
+		if !share.FixedByPRG(s.n, j.d, j.chosen, dealer, s.me) {
 			x.expect(dealer, c)
 		}
 	}
-	c := j.counts[s.id]
+	c := j.counts[s.me]
 	if c == 0 {
 		return nil
 	}
@@ -83,7 +83,7 @@ func (s *Session[E]) addDeal(x *exchange[E], j *dealJob[E]) error {
 	}
 	for _, peer := range p.Parties {
 		v := make([]E, c)
-		s.prg(peer, s.id, j.purpose, j.op, v)
+		s.prg(peer, s.me, j.purpose, j.op, v)
 		src = append(src, v)
 	}
 	dst := make([][]E, len(p.Targets))
@@ -96,7 +96,7 @@ func (s *Session[E]) addDeal(x *exchange[E], j *dealJob[E]) error {
 		j.mySecrets, dst, targets = dst[0], dst[1:], targets[1:]
 	}
 	for r, peer := range targets {
-		if peer == s.id {
+		if peer == s.me {
 			j.own = dst[r]
 		} else {
 			x.put(peer, dst[r]...)
@@ -111,9 +111,9 @@ func (s *Session[E]) collectDeal(x *exchange[E], j *dealJob[E]) {
 		c := j.counts[dealer]
 		switch {
 		case c == 0:
-		case dealer == s.id:
+		case dealer == s.me:
 			j.shares[dealer] = j.own
-		case share.FixedByPRG(s.n, j.d, j.chosen, dealer, s.id):
+		case share.FixedByPRG(s.n, j.d, j.chosen, dealer, s.me):
 			v := make([]E, c)
 			s.prg(dealer, dealer, j.purpose, j.op, v)
 			j.shares[dealer] = v

@@ -13,21 +13,29 @@ import (
 // every peer it expects elements from, and checks each frame's step and
 // length. Both sides of a pair derive the counts from public information,
 // so a frame of any other size is a protocol violation.
+//
+// Compute parties are addressed by their compute number (put, expect,
+// take), input parties by their transport id (putIO, expectIO, takeIO).
+// Frames between compute parties carry the session's step counter; frames
+// between a compute party and an input party carry a second counter that
+// advances only in the exchanges that involve input parties, so that an
+// input party, which sits out the computation, stays in step.
 type exchange[E any] struct {
 	s    *Session[E]
 	name string
-	out  [][]byte // out[j]: frame for party j: a header, then the elements queued
-	want []int    // want[j]: elements expected from party j
-	in   [][]E    // in[j]: elements received from party j, consumed by take
+	io   bool     // some peer is an input party
+	out  [][]byte // out[id]: frame for transport id: a header, then the elements queued
+	want []int    // want[id]: elements expected from transport id
+	in   [][]E    // in[id]: elements received from transport id, consumed by take
 }
 
 // newExchange starts a round. The session's buffers are reused: only one
 // exchange is in progress at a time.
 func (s *Session[E]) newExchange(name string) *exchange[E] {
 	if s.xout == nil {
-		s.xout = make([][]byte, s.n+1)
-		s.xwant = make([]int, s.n+1)
-		s.xin = make([][]E, s.n+1)
+		s.xout = make([][]byte, len(s.cnum))
+		s.xwant = make([]int, len(s.cnum))
+		s.xin = make([][]E, len(s.cnum))
 	}
 	clear(s.xout)
 	clear(s.xwant)
@@ -35,22 +43,38 @@ func (s *Session[E]) newExchange(name string) *exchange[E] {
 	return &exchange[E]{s: s, name: name, out: s.xout, want: s.xwant, in: s.xin}
 }
 
-// put queues v for party to.
-func (x *exchange[E]) put(to int, v ...E) {
+// put queues v for compute party to.
+func (x *exchange[E]) put(to int, v ...E) { x.putIO(x.s.cids[to-1], v...) }
+
+// expect declares count more elements to come from compute party from.
+func (x *exchange[E]) expect(from, count int) { x.expectIO(x.s.cids[from-1], count) }
+
+// take returns the next count elements received from compute party from.
+func (x *exchange[E]) take(from, count int) []E { return x.takeIO(x.s.cids[from-1], count) }
+
+// putIO queues v for transport id to.
+func (x *exchange[E]) putIO(to int, v ...E) {
 	if len(v) == 0 {
 		return
 	}
+	x.io = x.io || x.s.cnum[to] == 0 || x.s.me == 0
 	if x.out[to] == nil {
 		x.out[to] = make([]byte, headerSize, headerSize+len(v)*x.s.f.ElementSize())
 	}
 	x.out[to] = x.s.f.AppendEncode(x.out[to], v)
 }
 
-// expect declares count more elements to come from party from.
-func (x *exchange[E]) expect(from, count int) { x.want[from] += count }
+// expectIO declares count more elements to come from transport id from.
+func (x *exchange[E]) expectIO(from, count int) {
+	if count == 0 {
+		return
+	}
+	x.io = x.io || x.s.cnum[from] == 0 || x.s.me == 0
+	x.want[from] += count
+}
 
-// take returns the next count elements received from party from.
-func (x *exchange[E]) take(from, count int) []E {
+// takeIO returns the next count elements received from transport id from.
+func (x *exchange[E]) takeIO(from, count int) []E {
 	v := x.in[from][:count:count]
 	x.in[from] = x.in[from][count:]
 	return v
@@ -62,58 +86,85 @@ func (x *exchange[E]) run(ctx context.Context) error {
 	if s.err != nil {
 		return s.err
 	}
-	if s.step == abortStep-1 {
+	if s.step == abortStep-1 || s.ioStep == abortStep-1 {
 		return s.fail(errors.New("ops: too many rounds in one session"))
 	}
-	s.step++
-	step := s.step
+	if s.me != 0 {
+		s.step++
+	}
+	if x.io {
+		s.ioStep++
+	}
+	stepOf := func(id int) uint32 {
+		if s.me == 0 || s.cnum[id] == 0 {
+			return s.ioStep
+		}
+		return s.step
+	}
 	size := s.f.ElementSize()
-	for j := 1; j <= s.n; j++ {
-		msg := x.out[j]
+	for j, msg := range x.out {
 		if msg == nil {
 			continue
 		}
-		binary.LittleEndian.PutUint32(msg, step)
+		binary.LittleEndian.PutUint32(msg, stepOf(j))
 		if err := s.tr.Send(ctx, j, msg); err != nil {
-			return s.fail(x.transportErr(j, err))
+			return s.fail(x.transportErr(ctx, j, false, err))
 		}
 		x.out[j] = nil
 	}
-	for j := 1; j <= s.n; j++ {
-		if j == s.id || x.want[j] == 0 {
+	for j, want := range x.want {
+		if want == 0 {
 			continue
 		}
 		msg, err := s.tr.Recv(ctx, j)
 		if err != nil {
-			return s.fail(x.transportErr(j, err))
+			return s.fail(x.transportErr(ctx, j, true, err))
 		}
 		if len(msg) < headerSize {
 			return s.fail(x.errorf(j, "%w: frame of %d bytes", ErrProtocol, len(msg)))
 		}
+		step := stepOf(j)
 		switch got := binary.LittleEndian.Uint32(msg); {
 		case got == abortStep:
-			return s.fail(x.errorf(j, "%w", ErrPeerAborted))
+			return s.fail(s.aborted(ctx, j, msg[headerSize:]))
 		case got != step:
 			return s.fail(x.errorf(j, "%w: frame of step %d during step %d", ErrDesync, got, step))
 		}
 		body := msg[headerSize:]
-		if len(body) != x.want[j]*size {
-			return s.fail(x.errorf(j, "%w: %d bytes, want %d elements of %d bytes", ErrProtocol, len(body), x.want[j], size))
+		if len(body) != want*size {
+			return s.fail(x.errorf(j, "%w: %d bytes, want %d elements of %d bytes", ErrProtocol, len(body), want, size))
 		}
-		v := make([]E, x.want[j])
+		v := make([]E, want)
 		if err := s.f.Decode(v, body); err != nil {
 			return s.fail(x.errorf(j, "%w: %w", ErrProtocol, err))
 		}
 		x.in[j] = v
 	}
-	s.tr.AddRound()
+	if s.me != 0 {
+		s.tr.AddRound()
+	}
 	return nil
 }
 
-func (x *exchange[E]) errorf(party int, format string, args ...any) error {
-	return peerErr(party, fmt.Sprintf("%s (step %d)", x.name, x.s.step), fmt.Errorf(format, args...))
+func (x *exchange[E]) where() string {
+	return fmt.Sprintf("%s (step %d)", x.name, x.s.step)
 }
 
-func (x *exchange[E]) transportErr(party int, err error) error {
-	return transportErr(party, fmt.Sprintf("%s (step %d)", x.name, x.s.step), err)
+func (x *exchange[E]) errorf(party int, format string, args ...any) error {
+	return peerErr(party, x.where(), fmt.Errorf(format, args...))
+}
+
+// transportErr names the step of a transport failure. When this party's
+// own context ended, the failure is not the peer's doing and the error
+// matches the context's error: a cancellation names no peer, and a
+// deadline that passed while this party waited for a peer's message names
+// the peer it waited for.
+func (x *exchange[E]) transportErr(ctx context.Context, party int, recv bool, err error) error {
+	switch cerr := ctx.Err(); {
+	case cerr == context.DeadlineExceeded && recv:
+		return peerErr(party, x.where(), fmt.Errorf("no message from this party before the deadline: %w", cerr))
+	case cerr != nil:
+		return fmt.Errorf("ops: %s: stopped: %w", x.where(), cerr)
+	}
+	return transportErr(party, x.where(), err)
 }

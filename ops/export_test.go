@@ -2,23 +2,26 @@ package ops
 
 import "context"
 
-// Internals exposed to the external tests of privacy properties.
+// Internals exposed to the external tests.
 
 // KingView runs the first round of a multiplication of x and y and returns
 // what this party saw as a king: the masked products it reconstructed.
-func (s *Session[E]) KingView(ctx context.Context, x, y []E) ([]E, error) {
-	_, r2t, err := s.takeDouble(ctx, len(x))
+func (s *Session[E]) KingView(ctx context.Context, x, y Shares[E]) ([]E, error) {
+	_, r2t, err := s.takeDouble(ctx, x.Len())
 	if err != nil {
 		return nil, err
 	}
-	masked := make([]E, len(x))
-	s.f.VecMul(masked, x, y)
+	masked := make([]E, x.Len())
+	s.f.VecMul(masked, x.v, y.v)
 	s.f.VecAdd(masked, masked, r2t)
 	_, vals, err := s.toKings(ctx, masked, 2*s.t, "KingView")
 	return vals, err
 }
 
-// Rerandomise returns the shares that OpenDouble sends in place of x.
-func (s *Session[E]) Rerandomise(ctx context.Context, x []E) ([]E, error) {
-	return s.rerandomise(ctx, x)
+// Rerandomise returns the shares that opening the degree-2T x sends.
+func (s *Session[E]) Rerandomise(ctx context.Context, x Shares[E]) ([]E, error) {
+	return s.eng.(*semiHonest[E]).rerandomise(ctx, x.v)
 }
+
+// SortingNetwork is the comparator network of Sort.
+var SortingNetwork = sortingNetwork

@@ -67,29 +67,45 @@ func TestMisbehavingPeer(t *testing.T) {
 						if err != nil {
 							return nil, err
 						}
-						p, err := s.Mul(ctx, []field.M61{x[0][0], x[1][0], x[2][0]}, []field.M61{x[2][0], x[0][0], x[1][0]})
+						p, err := s.Mul(ctx, ops.Concat(x[0], x[1], x[2]), ops.Concat(x[2], x[0], x[1]))
 						if err != nil {
 							return nil, err
 						}
 						return s.Open(ctx, p)
 					})
-					sawBad := false
-					for i, err := range errs {
-						if i+1 == bad {
-							continue
-						}
-						require.Error(t, err, "honest party %d finished", i+1)
-						var pe *cnet.PeerError
-						require.True(t, errors.As(err, &pe), "party %d: %v", i+1, err)
-						if pe.Party == bad && !errors.Is(err, ops.ErrPeerAborted) {
-							sawBad = true
-						}
-					}
-					require.True(t, sawBad, "no party blamed party %d: %v", bad, errs)
+					requireTrueBlame(t, errs, bad)
 				})
 			}
 		}
 	}
+}
+
+// requireTrueBlame checks that every honest party failed, and either names
+// the bad party itself or stopped on a report that traces back to an honest
+// party that named it; no honest party is ever named as the culprit.
+func requireTrueBlame(t *testing.T, errs []error, bad int) {
+	t.Helper()
+	observed := false
+	for i, err := range errs {
+		if i+1 == bad {
+			continue
+		}
+		require.Error(t, err, "honest party %d finished", i+1)
+		var pe *cnet.PeerError
+		var ae *ops.AbortError
+		switch {
+		case errors.As(err, &ae):
+			require.NotEqual(t, bad, ae.Origin, "party %d: the bad party reported itself? %v", i+1, err)
+			origin := errs[ae.Origin-1]
+			require.True(t, errors.As(origin, &pe) && pe.Party == bad, "party %d relays party %d, which did not name party %d: %v / %v", i+1, ae.Origin, bad, err, origin)
+		case errors.As(err, &pe):
+			require.Equal(t, bad, pe.Party, "party %d blames an honest party: %v", i+1, err)
+			observed = true
+		default:
+			t.Fatalf("party %d: neither observed nor relayed: %v", i+1, err)
+		}
+	}
+	require.True(t, observed, "no party observed party %d: %v", bad, errs)
 }
 
 func TestConfigMismatch(t *testing.T) {
@@ -122,10 +138,12 @@ func TestBrokenSessionStaysBroken(t *testing.T) {
 	_, errs := runAll(t, f61, 3, 1, nil, func(ctx context.Context, s *ops.Session[field.M61]) ([]field.M61, error) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		if _, err := s.Open(cctx, []field.M61{1}); err == nil {
+		if _, err := s.Open(cctx, s.Const([]field.M61{1})); err == nil {
 			return nil, errors.New("open with a cancelled context succeeded")
+		} else if !errors.Is(err, context.Canceled) {
+			return nil, fmt.Errorf("cancellation reported as %w", err)
 		}
-		return s.Open(ctx, []field.M61{1})
+		return s.Open(ctx, s.Const([]field.M61{1}))
 	})
 	for _, err := range errs {
 		require.Error(t, err)
@@ -188,7 +206,16 @@ func TestBadArgumentsFailEveryone(t *testing.T) {
 			return s.Prepare(ctx, ops.Needs{Bits: -1})
 		},
 		"mul lengths": func(ctx context.Context, s *ops.Session[field.M61]) error {
-			_, err := s.Mul(ctx, []field.M61{1}, nil)
+			_, err := s.Mul(ctx, s.Const([]field.M61{1}), s.Const(nil))
+			return err
+		},
+		"uninitialised value": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			_, err := s.Open(ctx, ops.Shares[field.M61]{})
+			return err
+		},
+		"value out of its bound": func(ctx context.Context, s *ops.Session[field.M61]) error {
+			x := s.AsInt(s.Const([]field.M61{50}), ops.Bound{Lo: 0, Hi: 10})
+			_, err := s.OpenInt(ctx, x)
 			return err
 		},
 	}
@@ -199,7 +226,7 @@ func TestBadArgumentsFailEveryone(t *testing.T) {
 					return 0, err
 				}
 				// Whoever got through must not be able to go on.
-				_, err := s.Open(ctx, []field.M61{1})
+				_, err := s.Open(ctx, s.Const([]field.M61{1}))
 				return 0, err
 			})
 			for i, err := range errs {
@@ -226,7 +253,8 @@ func TestMaxReportsProgress(t *testing.T) {
 		}
 		return o
 	}, func(ctx context.Context, s *ops.Session[field.M61]) (field.M61, error) {
-		return s.Max(ctx, []field.M61{1, 2, 3, 4, 5}, 8)
+		m, err := s.Max(ctx, s.ConstInt(1, 2, 3, 4, 5))
+		return m.Shares().Raw()[0], err
 	})
 	for _, err := range errs {
 		require.NoError(t, err)

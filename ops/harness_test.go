@@ -142,12 +142,43 @@ func signed[E any](t testing.TB, f field.Field[E], xs []E) []int64 {
 }
 
 // inputAll has party 1 deal all values, for tests that need shared inputs.
-func inputAll[E any](ctx context.Context, s *ops.Session[E], values []E) ([]E, error) {
+func inputAll[E any](ctx context.Context, s *ops.Session[E], values []E) (ops.Shares[E], error) {
 	var mine []E
 	if s.ID() == 1 {
 		mine = values
 	}
 	return s.InputFrom(ctx, 1, mine, len(values))
+}
+
+// inputInts has party 1 deal integers in bound b.
+func inputInts[E any](ctx context.Context, s *ops.Session[E], values []int64, b ops.Bound) (ops.Int[E], error) {
+	var mine []int64
+	if s.ID() == 1 {
+		mine = values
+	}
+	return s.InputIntFrom(ctx, 1, mine, len(values), b)
+}
+
+// raws returns each party's raw shares.
+func raws[E any](xs []ops.Shares[E]) [][]E {
+	out := make([][]E, len(xs))
+	for i, x := range xs {
+		out[i] = x.Raw()
+	}
+	return out
+}
+
+// openInts opens a and returns the integers, for tests.
+func openInts[E any](ctx context.Context, s *ops.Session[E], a ops.Int[E]) ([]int64, error) {
+	return s.OpenInt(ctx, a)
+}
+
+// requireAllEqual checks that every party got want.
+func requireAllEqual[R any](t testing.TB, want R, got []R) {
+	t.Helper()
+	for p := range got {
+		require.Equal(t, want, got[p], "party %d", p+1)
+	}
 }
 
 var partyCounts = []int{3, 4, 5, 7, 10, 11}

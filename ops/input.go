@@ -3,105 +3,144 @@ package ops
 import (
 	"context"
 	"fmt"
+
+	"github.com/cohortmpc/cohort/share"
 )
 
-// Input lets every party secret-share count values of its own: values are
-// this party's (len(values) == count) and the result holds, for each party
-// id j, this party's shares of party j's values (index j−1). One round; a
-// value costs N − T − 1 elements (compressed dealing).
-func (s *Session[E]) Input(ctx context.Context, values []E, count int) ([][]E, error) {
+// Input lets every party of the transport, compute and input parties alike,
+// secret-share count values of its own: values are this party's
+// (len(values) == count). A compute party receives, for each party id j,
+// its shares of party j's values (index j−1); an input party deals and
+// receives nothing (nil). One round. A compute party's value costs
+// N − T − 1 elements (compressed dealing); an input party's N (plain Shamir
+// shares: it holds no PRG seeds).
+func (s *Session[E]) Input(ctx context.Context, values []E, count int) ([]Shares[E], error) {
 	if err := s.checkCount("Input", count); err != nil {
 		return nil, err
 	}
-	counts := make([]int, s.n+1)
-	for j := 1; j <= s.n; j++ {
-		counts[j] = count
+	counts := make([]int, s.Parties()+1)
+	for j := range counts[1:] {
+		counts[j+1] = count
 	}
 	return s.inputFrom(ctx, values, counts)
 }
 
-// InputFrom lets one party, owner, secret-share count values; the others
-// pass nil values. Every party receives its shares of the owner's values.
-func (s *Session[E]) InputFrom(ctx context.Context, owner int, values []E, count int) ([]E, error) {
+// InputFrom lets one party, owner (a compute or an input party), secret-share
+// count values; the others pass nil values. Every compute party receives its
+// shares of the owner's values; the owner, when it is an input party, gets
+// invalid Shares back and may leave.
+func (s *Session[E]) InputFrom(ctx context.Context, owner int, values []E, count int) (Shares[E], error) {
 	if err := s.checkCount("InputFrom", count); err != nil {
-		return nil, err
+		return Shares[E]{}, err
 	}
-	if owner < 1 || owner > s.n {
-		return nil, s.fail(fmt.Errorf("ops: InputFrom: owner %d outside 1..%d", owner, s.n))
+	if owner < 1 || owner > s.Parties() {
+		return Shares[E]{}, s.fail(misuse("InputFrom: owner %d outside 1..%d", owner, s.Parties()))
 	}
-	counts := make([]int, s.n+1)
+	counts := make([]int, s.Parties()+1)
 	counts[owner] = count
 	if owner != s.id {
 		values = nil
 	}
 	out, err := s.inputFrom(ctx, values, counts)
-	if err != nil {
-		return nil, err
+	if err != nil || out == nil {
+		return Shares[E]{}, err
 	}
 	return out[owner-1], nil
 }
 
-func (s *Session[E]) inputFrom(ctx context.Context, values []E, counts []int) ([][]E, error) {
-	if err := s.begin(); err != nil {
-		return nil, err
+// ImportShares wraps shares of degree-T sharings that this compute party
+// received outside the session (for example stored by a server in
+// committee mode, dealt by an organisation with [share.DealVec] over the
+// compute parties' points 1..N) as Shares. Authenticating them costs a
+// multiplication each when the session authenticates values; the caller
+// vouches for the degree, which only an authenticating session checks.
+func (s *Session[E]) ImportShares(ctx context.Context, shares []E) (Shares[E], error) {
+	if err := s.begin("ImportShares"); err != nil {
+		return Shares[E]{}, err
+	}
+	v := append([]E(nil), shares...)
+	mac, err := s.eng.authenticate(ctx, v)
+	if err != nil {
+		return Shares[E]{}, err
+	}
+	return s.shares(v, mac, false), nil
+}
+
+// inputFrom deals counts[j] values from each transport party j.
+func (s *Session[E]) inputFrom(ctx context.Context, values []E, counts []int) ([]Shares[E], error) {
+	if s.err != nil {
+		return nil, s.err
 	}
 	if counts[s.id] != len(values) {
-		return nil, s.fail(fmt.Errorf("ops: Input: %d values, want %d", len(values), counts[s.id]))
+		return nil, s.fail(misuse("Input: %d values, want %d", len(values), counts[s.id]))
 	}
-	job := &dealJob[E]{d: s.t, chosen: true, purpose: purposeInput, counts: counts, secrets: values}
 	xc := s.newExchange("Input")
+	if s.me == 0 {
+		// An input party deals plain Shamir shares to the compute parties.
+		if len(values) > 0 {
+			sh, err := share.DealVec(s.f, values, s.t, s.n, s.local)
+			if err != nil {
+				return nil, s.fail(fmt.Errorf("ops: Input: %w", err))
+			}
+			for c := 1; c <= s.n; c++ {
+				xc.put(c, sh[c-1]...)
+			}
+		}
+		return nil, xc.run(ctx)
+	}
+	ccounts := make([]int, s.n+1)
+	for c := 1; c <= s.n; c++ {
+		ccounts[c] = counts[s.cids[c-1]]
+	}
+	job := &dealJob[E]{d: s.t, chosen: true, purpose: purposeInput, counts: ccounts, secrets: values}
 	if err := s.addDeal(xc, job); err != nil {
 		return nil, s.fail(err)
+	}
+	for j := 1; j < len(counts); j++ {
+		if s.cnum[j] == 0 {
+			xc.expectIO(j, counts[j])
+		}
 	}
 	if err := xc.run(ctx); err != nil {
 		return nil, err
 	}
 	s.collectDeal(xc, job)
-	out := make([][]E, s.n)
-	for j := 1; j <= s.n; j++ {
-		out[j-1] = job.shares[j]
-		if out[j-1] == nil {
-			out[j-1] = []E{}
+	raw := make([][]E, len(counts)-1)
+	var all []E
+	for j := 1; j < len(counts); j++ {
+		switch c := s.cnum[j]; {
+		case counts[j] == 0:
+		case c == 0:
+			raw[j-1] = xc.takeIO(j, counts[j])
+		default:
+			raw[j-1] = job.shares[c]
 		}
+		all = append(all, raw[j-1]...)
+	}
+	mac, err := s.eng.authenticate(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Shares[E], len(raw))
+	off := 0
+	for j, v := range raw {
+		var m []E
+		if mac != nil {
+			m = mac[off : off+len(v) : off+len(v)]
+		}
+		if v == nil {
+			v = []E{}
+		}
+		out[j] = s.shares(v, m, false)
+		off += len(v)
 	}
 	return out, nil
 }
 
-// Linear operations are local: they cost no communication.
-
-// Add returns shares of x[i] + y[i].
-func (s *Session[E]) Add(x, y []E) []E {
-	out := make([]E, len(x))
-	s.f.VecAdd(out, x, y)
-	return out
-}
-
-// Sub returns shares of x[i] − y[i].
-func (s *Session[E]) Sub(x, y []E) []E {
-	out := make([]E, len(x))
-	s.f.VecSub(out, x, y)
-	return out
-}
-
-// AddConst returns shares of x[i] + c for a public c.
-func (s *Session[E]) AddConst(x []E, c E) []E {
-	out := make([]E, len(x))
-	s.f.VecAddConst(out, x, c)
-	return out
-}
-
-// Scale returns shares of c·x[i] for a public c.
-func (s *Session[E]) Scale(c E, x []E) []E {
-	out := make([]E, len(x))
-	s.f.VecScale(out, c, x)
-	return out
-}
-
-// Sum returns shares of Σ x[i].
-func (s *Session[E]) Sum(x []E) E {
-	acc := s.f.Zero()
-	for _, v := range x {
-		acc = s.f.Add(acc, v)
+// checkCount fails the session on a negative count.
+func (s *Session[E]) checkCount(op string, c int) error {
+	if c < 0 {
+		return s.fail(misuse("%s: negative count %d", op, c))
 	}
-	return acc
+	return nil
 }

@@ -1,74 +1,98 @@
 package ops
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
-// Mul returns shares of x[i]·y[i] (DESIGN §5: DN07 multiplication with a
-// king per value who re-deals the masked product). 2 rounds; about
-// 2.5·N elements per product in total.
-func (s *Session[E]) Mul(ctx context.Context, x, y []E) ([]E, error) {
-	if len(x) != len(y) {
-		return nil, s.fail(fmt.Errorf("ops: Mul of %d and %d values", len(x), len(y)))
+// Mul returns x[i]·y[i] (DESIGN §5: DN07 multiplication with a king per
+// value who re-deals the masked product): 2 rounds, about 2.5·N elements per
+// product. Degree-2T operands are reduced first, which costs 2 more rounds.
+func (s *Session[E]) Mul(ctx context.Context, x, y Shares[E]) (Shares[E], error) {
+	if err := s.use("Mul", x, y); err != nil {
+		return Shares[E]{}, err
 	}
-	if err := s.begin(); err != nil {
-		return nil, err
+	if err := x.pair(y, "Mul"); err != nil {
+		return Shares[E]{}, s.fail(err)
 	}
-	prod := make([]E, len(x))
-	s.f.VecMul(prod, x, y)
-	return s.reduce(ctx, prod, "Mul")
+	xy, err := s.reduceAll(ctx, "Mul", x, y)
+	if err != nil {
+		return Shares[E]{}, err
+	}
+	return s.eng.mul(ctx, xy[0], xy[1], "Mul")
 }
 
-// Dot returns, for each i, shares of Σ_k x[i][k]·y[i][k], at the cost of one
+// NeedsMul is the preprocessing that Mul of c pairs of degree-T values
+// consumes.
+func NeedsMul(c int) Needs { return Needs{Double: c} }
+
+// Dot returns, for each i, Σ_k x[i][k]·y[i][k], at the cost of one
 // multiplication per i.
-func (s *Session[E]) Dot(ctx context.Context, x, y [][]E) ([]E, error) {
-	if len(x) != len(y) {
-		return nil, s.fail(fmt.Errorf("ops: Dot of %d and %d vectors", len(x), len(y)))
+func (s *Session[E]) Dot(ctx context.Context, x, y []Shares[E]) (Shares[E], error) {
+	if err := s.use("Dot", append(append([]Shares[E]{}, x...), y...)...); err != nil {
+		return Shares[E]{}, err
 	}
+	if len(x) != len(y) {
+		return Shares[E]{}, s.fail(misuse("Dot of %d and %d vectors", len(x), len(y)))
+	}
+	prods := make([]Shares[E], len(x))
 	for i := range x {
-		if len(x[i]) != len(y[i]) {
-			return nil, s.fail(fmt.Errorf("ops: Dot: vector %d has lengths %d and %d", i, len(x[i]), len(y[i])))
+		if x[i].deg2 || y[i].deg2 {
+			return Shares[E]{}, s.fail(misuse("Dot of degree-2T values: reduce them first"))
+		}
+		p := x[i].MulLocal(y[i])
+		if err := p.check(); err != nil {
+			return Shares[E]{}, s.fail(err)
+		}
+		prods[i] = p.Sum()
+	}
+	if len(prods) == 0 {
+		return s.shares([]E{}, s.emptyMAC(), false), nil
+	}
+	return s.eng.reduce(ctx, Concat(prods...), "Dot")
+}
+
+// Reduce returns degree-T sharings of the values of x: x itself when it has
+// degree T, else a DN07 reduction (2 rounds, as a multiplication).
+func (s *Session[E]) Reduce(ctx context.Context, x Shares[E]) (Shares[E], error) {
+	if err := s.use("Reduce", x); err != nil {
+		return Shares[E]{}, err
+	}
+	out, err := s.reduceAll(ctx, "Reduce", x)
+	if err != nil {
+		return Shares[E]{}, err
+	}
+	return out[0], nil
+}
+
+// reduceAll reduces the degree-2T values among xs, all in one round pair.
+func (s *Session[E]) reduceAll(ctx context.Context, name string, xs ...Shares[E]) ([]Shares[E], error) {
+	var high []Shares[E]
+	for _, x := range xs {
+		if x.deg2 {
+			high = append(high, x)
 		}
 	}
-	if err := s.begin(); err != nil {
+	if len(high) == 0 {
+		return xs, nil
+	}
+	red, err := s.eng.reduce(ctx, Concat(high...), name+": reduce")
+	if err != nil {
 		return nil, err
 	}
-	prod := make([]E, len(x))
-	for i := range x {
-		prod[i] = s.f.Dot(x[i], y[i])
-	}
-	return s.reduce(ctx, prod, "Dot")
-}
-
-// reduce turns local degree-2T values into degree-T sharings of the same
-// secrets: mask with a double sharing, open the masked value to a king,
-// let the king re-deal it, and unmask.
-func (s *Session[E]) reduce(ctx context.Context, prod []E, name string) ([]E, error) {
-	_, out, err := s.openAndReduce(ctx, nil, prod, name)
-	return out, err
-}
-
-// openAndReduce opens the degree-2T values open (re-randomised first) and
-// reduces the local degree-2T products prod to degree-T sharings, in the
-// same two rounds.
-func (s *Session[E]) openAndReduce(ctx context.Context, open, prod []E, name string) (opened, reduced []E, err error) {
-	x := open
-	if len(open) > 0 {
-		if x, err = s.rerandomise(ctx, open); err != nil {
-			return nil, nil, err
+	out := make([]Shares[E], len(xs))
+	off := 0
+	for i, x := range xs {
+		out[i] = x
+		if x.deg2 {
+			out[i] = red.Slice(off, off+x.Len())
+			off += x.Len()
 		}
 	}
-	rt, r2t, err := s.takeDouble(ctx, len(prod))
-	if err != nil {
-		return nil, nil, err
+	return out, nil
+}
+
+// emptyMAC is a zero-length MAC slice when values are authenticated.
+func (s *Session[E]) emptyMAC() []E {
+	if s.eng.authenticates() {
+		return []E{}
 	}
-	masked := make([]E, len(prod))
-	s.f.VecAdd(masked, prod, r2t)
-	opened, reduced, err = s.kingRound(ctx, append(x[:len(x):len(x)], masked...), 2*s.t, len(open), name, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	s.f.VecSub(reduced, reduced, rt)
-	return opened, reduced, nil
+	return nil
 }

@@ -2,240 +2,209 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"iter"
 
 	"github.com/cohortmpc/cohort/share"
 )
 
-// Opening with rotating kings (DESIGN §3): value j of a batch has king
-// K_j = (c + j) mod n + 1 for a counter c that every party advances by the
-// batch size. The d successors of K_j send it their shares, K_j
-// reconstructs, and then either broadcasts the value (open) or re-deals it
-// (multiplication).
-
-// kings assigns the values of a batch of size b to kings, advancing the
-// rotation.
-func (s *Session[E]) kings(b int) kingAssignment {
-	a := kingAssignment{n: s.n, base: s.king, size: b}
-	s.king = (s.king + b) % s.n
-	return a
-}
-
-// kingAssignment gives value j of a batch the king (base + j) mod n + 1, so
-// the values of king k are first(k), first(k) + n, … below size.
-type kingAssignment struct{ n, base, size int }
-
-// first is the index of king k's first value (≥ size when it has none).
-func (a kingAssignment) first(k int) int { return ((k-1-a.base)%a.n + a.n) % a.n }
-
-// values yields (i, j) for king k's values: its i-th value is value j of
-// the batch.
-func (a kingAssignment) values(k int) iter.Seq2[int, int] {
-	return func(yield func(int, int) bool) {
-		for i, j := 0, a.first(k); j < a.size; i, j = i+1, j+a.n {
-			if !yield(i, j) {
-				return
-			}
+// use starts an operation on the values xs: it refuses to run on a broken
+// session, on an input party, or on invalid values or values of another
+// session (failing the session, since the peers cannot go on without this
+// party).
+func (s *Session[E]) use(op string, xs ...Shares[E]) error {
+	if err := s.begin(op); err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if err := x.check(); err != nil {
+			return s.fail(fmt.Errorf("ops: %s: %w", op, err))
+		}
+		if x.s != s {
+			return s.fail(misuse("%s of values of another session", op))
 		}
 	}
+	return nil
 }
 
-// count is the number of values of king k.
-func (a kingAssignment) count(k int) int {
-	f := a.first(k)
-	if f >= a.size {
-		return 0
+// Open reveals the values x to every compute party: 2 rounds, T + N − 1
+// elements per value (2T + N − 1, plus a random sharing of zero, for a
+// degree-2T value, which is re-randomised first).
+func (s *Session[E]) Open(ctx context.Context, x Shares[E]) ([]E, error) {
+	if err := s.use("Open", x); err != nil {
+		return nil, err
 	}
-	return (a.size-1-f)/a.n + 1
+	return s.eng.open(ctx, x, "Open", false)
 }
 
-// successor returns the id δ places after party k, cyclically.
-func (s *Session[E]) successor(k, delta int) int { return (k-1+delta)%s.n + 1 }
+// NeedsOpen is the preprocessing that Open of c values of degree 2T
+// consumes (degree-T values need none).
+func NeedsOpen(c int) Needs { return Needs{Zero: c} }
 
-// toKings is the first round of opening degree-d shares: every party sends
-// its share of value j to K_j when it is one of K_j's d successors. It
-// returns the assignment of values to kings and, for the values this party
-// is king of, the reconstructed values.
-func (s *Session[E]) toKings(ctx context.Context, x []E, d int, name string) (kingAssignment, []E, error) {
-	a := s.kings(len(x))
-	xc := s.newExchange(name)
-	for k := 1; k <= s.n; k++ {
-		if k == s.id || a.count(k) == 0 {
-			continue
+// OpenTo reveals the values x to party to only (a compute or an input
+// party); the others learn nothing. Every compute party calls it; the
+// values are returned to party to when it computes, and an input party
+// receives them with [Session.Receive]. One round: T elements per value for
+// a compute party (its T successors send their shares), T + 1 for an input
+// party. A degree-2T value is re-randomised first for a compute party and
+// reduced first for an input party.
+func (s *Session[E]) OpenTo(ctx context.Context, x Shares[E], to int) ([]E, error) {
+	if err := s.use("OpenTo", x); err != nil {
+		return nil, err
+	}
+	if to < 1 || to > s.Parties() {
+		return nil, s.fail(misuse("OpenTo: party %d outside 1..%d", to, s.Parties()))
+	}
+	if !s.eng.authenticates() && x.deg2 && s.cnum[to] != 0 {
+		v, err := s.eng.(*semiHonest[E]).rerandomise(ctx, x.v)
+		if err != nil {
+			return nil, err
 		}
-		if delta := (s.id - k + s.n) % s.n; delta >= 1 && delta <= d {
-			for _, j := range a.values(k) {
-				xc.put(k, x[j])
-			}
-		}
-	}
-	mine := a.count(s.id)
-	if mine > 0 {
-		for delta := 1; delta <= d; delta++ {
-			xc.expect(s.successor(s.id, delta), mine)
-		}
-	}
-	if err := xc.run(ctx); err != nil {
-		return a, nil, err
-	}
-	if mine == 0 {
-		return a, nil, nil
-	}
-	lam, err := s.kingCoefficients(d)
-	if err != nil {
-		return a, nil, s.fail(err)
-	}
-	src := make([][]E, d+1)
-	src[0] = make([]E, 0, mine)
-	for _, j := range a.values(s.id) {
-		src[0] = append(src[0], x[j])
-	}
-	for delta := 1; delta <= d; delta++ {
-		src[delta] = xc.take(s.successor(s.id, delta), mine)
-	}
-	vals := [][]E{make([]E, mine)}
-	s.f.MatMul(vals, lam, src)
-	return a, vals[0], nil
-}
-
-// kingCoefficients are the Lagrange coefficients at 0 for this party's king
-// window {id, id+1, …, id+d}.
-func (s *Session[E]) kingCoefficients(d int) ([]E, error) {
-	if lam, ok := s.lam[d]; ok {
-		return lam, nil
-	}
-	points := make([]int, d+1)
-	for delta := range points {
-		points[delta] = s.successor(s.id, delta)
-	}
-	lam, err := share.LagrangeCoefficients(s.f, points, 0)
-	if err != nil {
-		return nil, fmt.Errorf("ops: king coefficients: %w", err)
-	}
-	s.lam[d] = lam
-	return lam, nil
-}
-
-// kingRound opens and re-deals degree-d values with one assignment of kings,
-// in 2 rounds: the first nOpen values of x are opened to every party (each
-// king applies post, when not nil, to its values before sending them;
-// semi-honest: the others trust the result), and the others are re-dealt by
-// their kings as fresh degree-T sharings. The caller has re-randomised or
-// masked x as its degree requires. Opening costs d + n − 1 elements per
-// value, re-dealing d + n − T − 1.
-func (s *Session[E]) kingRound(ctx context.Context, x []E, d, nOpen int, name string, post func([]E)) (opened, redealt []E, err error) {
-	a, vals, err := s.toKings(ctx, x, d, name+": shares to kings")
-	if err != nil {
-		return nil, nil, err
-	}
-	open := kingAssignment{n: a.n, base: a.base, size: nOpen} // the values to open
-	var mineOpen, mineDeal []E
-	for i, j := range a.values(s.id) {
-		if j < nOpen {
-			mineOpen = append(mineOpen, vals[i])
-		} else {
-			mineDeal = append(mineDeal, vals[i])
+		x = s.shares(v, nil, true)
+	} else if x.deg2 {
+		var err error
+		if x, err = s.eng.reduce(ctx, x, "OpenTo: reduce"); err != nil {
+			return nil, err
 		}
 	}
-	if post != nil && len(mineOpen) > 0 {
-		post(mineOpen)
+	if err := s.eng.verify(ctx); err != nil {
+		return nil, err
 	}
-	xc := s.newExchange(name + ": from kings")
-	for k := 1; k <= s.n; k++ {
+	target := s.cnum[to]
+	senders := s.openToSenders(target, x.Degree())
+	xc := s.newExchange("OpenTo")
+	for _, c := range senders {
 		switch {
-		case open.count(k) == 0:
-		case k == s.id:
-			for j := 1; j <= s.n; j++ {
-				if j != s.id {
-					xc.put(j, mineOpen...)
-				}
-			}
-		default:
-			xc.expect(k, open.count(k))
-		}
-	}
-	var job *dealJob[E]
-	if len(x) > nOpen {
-		job = &dealJob[E]{d: s.t, chosen: true, purpose: purposeKing, counts: make([]int, s.n+1), secrets: mineDeal}
-		for k := 1; k <= s.n; k++ {
-			job.counts[k] = a.count(k) - open.count(k)
-		}
-		if err := s.addDeal(xc, job); err != nil {
-			return nil, nil, s.fail(err)
+		case c == s.me && target == 0:
+			xc.putIO(to, x.v...)
+		case c == s.me:
+			xc.put(target, x.v...)
+		case target == s.me:
+			xc.expect(c, x.Len())
 		}
 	}
 	if err := xc.run(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	// Each king's frame holds its opened values first, then its shares.
-	opened = make([]E, nOpen)
-	for k := 1; k <= s.n; k++ {
-		v := mineOpen
-		if k != s.id {
-			v = xc.take(k, open.count(k))
+	if target != s.me {
+		return nil, nil
+	}
+	cols := [][]E{x.v}
+	points := []int{s.me}
+	for _, c := range senders {
+		if c != s.me {
+			cols = append(cols, xc.take(c, x.Len()))
+			points = append(points, c)
 		}
-		for i, j := range open.values(k) {
-			opened[j] = v[i]
+	}
+	return s.reconstructFrom(points, cols, x.Degree()), nil
+}
+
+// openToSenders returns the compute numbers that send their shares to a
+// degree-d opening for compute party target (0: an input party): target's
+// d successors, or the first d+1 compute parties; all compute parties when
+// values are authenticated, so that the receiver can check consistency.
+func (s *Session[E]) openToSenders(target, d int) []int {
+	var out []int
+	switch {
+	case s.eng.authenticates():
+		for c := 1; c <= s.n; c++ {
+			out = append(out, c)
+		}
+	case target == 0:
+		for c := 1; c <= d+1; c++ {
+			out = append(out, c)
+		}
+	default:
+		for delta := 1; delta <= d; delta++ {
+			out = append(out, s.successor(target, delta))
 		}
 	}
-	if job == nil {
-		return opened, nil, nil
+	return out
+}
+
+// reconstructFrom interpolates the values at 0 from shares cols[k] at
+// points[k] (degree d).
+func (s *Session[E]) reconstructFrom(points []int, cols [][]E, d int) []E {
+	lam, err := share.LagrangeCoefficients(s.f, points[:d+1], 0)
+	if err != nil {
+		panic(err) // distinct points in 1..n: unreachable
 	}
-	s.collectDeal(xc, job)
-	redealt = make([]E, len(x)-nOpen)
-	for k := 1; k <= s.n; k++ {
-		i := 0
-		for _, j := range a.values(k) {
-			if j >= nOpen {
-				redealt[j-nOpen] = job.shares[k][i]
-				i++
+	out := [][]E{make([]E, len(cols[0]))}
+	s.f.MatMul(out, lam, cols[:d+1])
+	return out[0]
+}
+
+// Receive is the input party's side of [Session.OpenTo]: it returns the count
+// values the compute parties open to this party. In a session that
+// authenticates values every compute party sends its share, and a set of
+// shares that does not lie on one polynomial of degree T is an error.
+func (s *Session[E]) Receive(ctx context.Context, count int) ([]E, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.me != 0 {
+		return nil, s.fail(misuse("Receive: party %d computes; it gets its values from OpenTo", s.id))
+	}
+	if err := s.checkCount("Receive", count); err != nil {
+		return nil, err
+	}
+	senders := s.openToSenders(0, s.t)
+	xc := s.newExchange("OpenTo")
+	for _, c := range senders {
+		xc.expect(c, count)
+	}
+	if err := xc.run(ctx); err != nil {
+		return nil, err
+	}
+	cols := make([][]E, len(senders))
+	for i, c := range senders {
+		cols[i] = xc.take(c, count)
+	}
+	if len(senders) > s.t+1 {
+		col := make([]E, len(senders))
+		for v := range count {
+			for i := range senders {
+				col[i] = cols[i][v]
+			}
+			if err := share.Check(s.f, senders, col, s.t); err != nil {
+				return nil, s.fail(fmt.Errorf("ops: Receive: the compute parties' shares of value %d are inconsistent: %w", v, errors.Join(ErrCheck, err)))
 			}
 		}
 	}
-	return opened, redealt, nil
+	return s.reconstructFrom(senders, cols, s.t), nil
 }
 
-// openDeg opens degree-d shares: 2 rounds, d + n − 1 elements per value.
-func (s *Session[E]) openDeg(ctx context.Context, x []E, d int, name string, post func([]E)) ([]E, error) {
-	opened, _, err := s.kingRound(ctx, x, d, len(x), name, post)
-	return opened, err
-}
-
-// Open reveals degree-T shared values to every party: 2 rounds and
-// T + N − 1 elements per value.
-func (s *Session[E]) Open(ctx context.Context, x []E) ([]E, error) {
-	if err := s.begin(); err != nil {
+// ZeroTest reveals, for each value of x, only whether it is zero (DESIGN-v2
+// §2): the parties open y = r·x for a fresh random [r] as a re-randomised
+// degree-2T product, which is 0 when x is and uniform on the non-zero
+// elements otherwise. 2 rounds, 2T + N − 1 elements per value plus a random
+// sharing. A zero r makes a non-zero x look zero, with probability 1/p.
+func (s *Session[E]) ZeroTest(ctx context.Context, x Shares[E]) ([]bool, error) {
+	if err := s.use("ZeroTest", x); err != nil {
 		return nil, err
 	}
-	return s.openDeg(ctx, x, s.t, "Open", nil)
-}
-
-// OpenDouble reveals values held as degree-2T shares (for example a local
-// product of two sharings). It first adds a fresh random sharing of zero of
-// degree 2T, since the raw product polynomial would leak the factors.
-func (s *Session[E]) OpenDouble(ctx context.Context, x []E) ([]E, error) {
-	if err := s.begin(); err != nil {
-		return nil, err
+	if x.deg2 {
+		var err error
+		if x, err = s.eng.reduce(ctx, x, "ZeroTest: reduce"); err != nil {
+			return nil, err
+		}
 	}
-	return s.open2t(ctx, x, "OpenDouble", nil)
-}
-
-func (s *Session[E]) open2t(ctx context.Context, x []E, name string, post func([]E)) ([]E, error) {
-	masked, err := s.rerandomise(ctx, x)
+	r, err := s.takeRandom(ctx, x.Len())
 	if err != nil {
 		return nil, err
 	}
-	return s.openDeg(ctx, masked, 2*s.t, name, post)
-}
-
-// rerandomise adds fresh random sharings of zero of degree 2T to x.
-func (s *Session[E]) rerandomise(ctx context.Context, x []E) ([]E, error) {
-	z, err := s.takeZero(ctx, len(x))
+	y, err := s.eng.open(ctx, r.MulLocal(x), "ZeroTest", false)
 	if err != nil {
 		return nil, err
 	}
-	masked := make([]E, len(x))
-	s.f.VecAdd(masked, x, z)
-	return masked, nil
+	out := make([]bool, len(y))
+	for i := range y {
+		out[i] = s.f.IsZero(y[i])
+	}
+	return out, nil
 }
+
+// NeedsZeroTest is the preprocessing that ZeroTest of c degree-T values
+// consumes.
+func NeedsZeroTest(c int) Needs { return Needs{Random: c, Zero: c} }

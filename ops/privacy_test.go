@@ -74,7 +74,8 @@ func TestFewSharesRevealNothing(t *testing.T) {
 			for i := range vals {
 				vals[i] = f61.FromInt64(secret)
 			}
-			return inputAll(ctx, s, vals)
+			x, err := inputAll(ctx, s, vals)
+			return x.Raw(), err
 		})
 		cells := make([]int, 64)
 		for i := range count {
@@ -127,14 +128,13 @@ func TestDoubleOpeningsAreRerandomised(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			prod := make([]field.M61, count)
-			f61.VecMul(prod, x, x)
+			prod := x.MulLocal(x)
 			a, err := s.Rerandomise(ctx, prod)
 			if err != nil {
 				return nil, err
 			}
 			b, err := s.Rerandomise(ctx, prod)
-			return append(append(prod, a...), b...), err
+			return append(append(prod.Raw(), a...), b...), err
 		})
 		for v := range count {
 			col := func(off int) []field.M61 {

@@ -3,13 +3,12 @@ package ops
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/cohortmpc/cohort/field"
@@ -17,10 +16,6 @@ import (
 	cnet "github.com/cohortmpc/cohort/net"
 	"github.com/cohortmpc/cohort/share"
 )
-
-// Kappa is the statistical security parameter: comparisons hide their
-// inputs up to a statistical distance of about 2^−Kappa.
-const Kappa = 40
 
 // MaxParties is the largest number of parties a session supports (party ids
 // are 16 bits wide in PRG domains).
@@ -35,6 +30,14 @@ type Options struct {
 	// must agree on. NewSession compares it with every peer and fails, naming
 	// the peer, when they differ.
 	ConfigHash [32]byte
+	// Compute lists the transport ids of the compute parties, which hold
+	// shares and run the protocols. Nil means every party of the transport
+	// computes (all-party mode). The other parties are input parties: they
+	// deal their inputs to the compute parties ([Session.Input]) and may
+	// receive values opened to them ([Session.OpenTo], [Session.Receive]),
+	// and take part in nothing else. At least 3 parties must compute. All
+	// parties must pass the same list.
+	Compute []int
 	// Rand is the source of this party's private randomness (pairwise seeds
 	// and locally chosen values). Nil means crypto/rand. Tests may inject a
 	// seeded source; deployments must not.
@@ -49,33 +52,44 @@ type Options struct {
 // the transport to the other parties, the pairwise PRG keys, the pools of
 // preprocessed randomness and the counters that keep all parties in step.
 //
-// Every party calls the same operations in the same order with inputs of
-// the same lengths; values are shares of degree T unless stated otherwise.
-// A Session is not safe for concurrent use. After an operation fails, for
-// whatever reason (invalid arguments included, since the peers cannot go
-// on without this party), the session is broken: it tells the peers, which
-// fail too, and later calls return the same error.
+// Every compute party calls the same operations in the same order with
+// values of the same lengths. A Session is not safe for concurrent use.
+// After an operation fails, for whatever reason (invalid arguments included,
+// since the peers cannot go on without this party), the session is broken:
+// it tells the peers, which fail too, and later calls return the same error.
 type Session[E any] struct {
 	f    field.Field[E]
 	tr   *cnet.Metered
-	id   int
-	n    int
-	t    int
+	id   int // transport id
 	opts Options
 
-	keys  []cipher.Block // keys[j]: PRG key shared with party j
+	// Roles. Compute parties are numbered 1..n by their order in cids (their
+	// Shamir evaluation points); me is this party's number, 0 for an input
+	// party. Everything below the exchange speaks of compute numbers.
+	cids []int // transport ids of the compute parties, ascending
+	cnum []int // cnum[id]: compute number of transport id, 0 for input parties
+	me   int
+	n    int // compute parties
+	t    int // ⌊(n−1)/2⌋
+
+	keys  []field.PRGKey // keys[j]: PRG key shared with compute party j
 	local io.Reader      // private PRG for values this party chooses
 
-	step uint32 // exchange counter, carried in every frame
-	op   uint32 // dealing counter, part of every PRG domain
-	king int    // rotating offset of the next king (0-based)
+	step   uint32 // exchange counter among compute parties, carried in every frame
+	ioStep uint32 // exchange counter between compute and input parties
+	op     uint32 // dealing counter, part of every PRG stream index
+	king   int    // rotating offset of the next king (0-based)
 
 	plans map[planKey]*share.Dealing[E] // this party's compressed-dealing matrices
 	lam   map[int][]E                   // Lagrange coefficients at 0 for my king window, by degree
 	ext   []E                           // extraction matrix, (n−t)×t
 
+	eng  engine[E]
 	pool pools[E]
-	err  error
+	// refills counts the times an operation found a pool short and generated
+	// the rest on demand (extra rounds that Prepare would have saved).
+	refills int
+	err     error
 
 	// Buffers of the exchange in progress.
 	xout  [][]byte
@@ -84,47 +98,96 @@ type Session[E any] struct {
 }
 
 // NewSession sets up party tr.ID()'s side of a session among tr.N() parties:
-// it exchanges the pairwise PRG seeds (the lower id of each pair draws the
-// seed) and checks that every peer has the same Options.ConfigHash and
-// SessionID. It
-// takes one round of messages. The session wraps tr in a [cnet.Metered] to
-// count traffic; it does not close tr.
+// it exchanges the pairwise PRG seeds among the compute parties (the lower of
+// each pair draws the seed) and checks that every peer has the same
+// Options.ConfigHash, SessionID and compute parties. It takes one round of
+// messages. The session wraps tr in a [cnet.Metered] to count traffic; it
+// does not close tr.
 func NewSession[E any](ctx context.Context, f field.Field[E], tr cnet.Transport, opts Options) (*Session[E], error) {
-	n, id := tr.N(), tr.ID()
-	if n < 3 || n > MaxParties {
-		return nil, fmt.Errorf("ops: %d parties: the protocols need 3 to %d", n, MaxParties)
+	total, id := tr.N(), tr.ID()
+	if total < 3 || total > MaxParties {
+		return nil, fmt.Errorf("ops: %d parties: the protocols need 3 to %d", total, MaxParties)
 	}
-	if id < 1 || id > n {
-		return nil, fmt.Errorf("ops: party id %d outside 1..%d", id, n)
+	if id < 1 || id > total {
+		return nil, fmt.Errorf("ops: party id %d outside 1..%d", id, total)
+	}
+	cids, err := computeParties(opts.Compute, total)
+	if err != nil {
+		return nil, err
 	}
 	rnd := opts.Rand
 	if rnd == nil {
 		rnd = rand.Reader
 	}
-	var own [32]byte
+	var own [field.KeySize]byte
 	if _, err := io.ReadFull(rnd, own[:]); err != nil {
 		return nil, fmt.Errorf("ops: reading randomness: %w", err)
 	}
 	s := &Session[E]{
-		f: f, tr: cnet.NewMetered(tr), id: id, n: n, t: (n - 1) / 2, opts: opts,
-		keys:  make([]cipher.Block, n+1),
+		f: f, tr: cnet.NewMetered(tr), id: id, opts: opts,
+		cids: cids, cnum: make([]int, total+1), n: len(cids), t: (len(cids) - 1) / 2,
 		plans: make(map[planKey]*share.Dealing[E]),
 		lam:   make(map[int][]E),
 	}
-	s.local = cipher.StreamReader{S: newCTR(s.deriveKey("local", own[:]), 0), R: zeroReader{}}
+	for i, c := range cids {
+		s.cnum[c] = i + 1
+	}
+	s.me = s.cnum[id]
+	s.keys = make([]field.PRGKey, s.n+1)
+	s.local = s.deriveKey("local", own).Stream(0)
+	s.eng = &semiHonest[E]{s: s}
 	if err := s.setup(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// ID is this party's id (1..N).
+// computeParties validates Options.Compute and returns it sorted (all ids
+// when it is nil).
+func computeParties(ids []int, total int) ([]int, error) {
+	if ids == nil {
+		all := make([]int, total)
+		for i := range all {
+			all[i] = i + 1
+		}
+		return all, nil
+	}
+	c := slices.Clone(ids)
+	slices.Sort(c)
+	if len(c) < 3 {
+		return nil, fmt.Errorf("ops: %d compute parties: at least 3 are needed for an honest majority", len(c))
+	}
+	for i, id := range c {
+		if id < 1 || id > total {
+			return nil, fmt.Errorf("ops: compute party %d outside 1..%d", id, total)
+		}
+		if i > 0 && c[i-1] == id {
+			return nil, fmt.Errorf("ops: compute party %d listed twice", id)
+		}
+	}
+	return c, nil
+}
+
+// ID is this party's id (1..Parties()).
 func (s *Session[E]) ID() int { return s.id }
 
-// N is the number of parties.
+// Parties is the number of parties on the transport: compute parties and
+// input parties.
+func (s *Session[E]) Parties() int { return len(s.cnum) - 1 }
+
+// N is the number of compute parties (the parties of the transport in
+// all-party mode).
 func (s *Session[E]) N() int { return s.n }
 
-// T is the degree of sharings and the largest coalition tolerated: ⌊(N−1)/2⌋.
+// Computes reports whether this party is a compute party.
+func (s *Session[E]) Computes() bool { return s.me != 0 }
+
+// ComputeParties returns the transport ids of the compute parties in
+// ascending order; compute party i (from 1) has Shamir evaluation point i.
+func (s *Session[E]) ComputeParties() []int { return slices.Clone(s.cids) }
+
+// T is the degree of sharings and the largest coalition of compute parties
+// tolerated: ⌊(N−1)/2⌋.
 func (s *Session[E]) T() int { return s.t }
 
 // Field is the field the session computes in.
@@ -133,56 +196,57 @@ func (s *Session[E]) Field() field.Field[E] { return s.f }
 // Stats returns this party's traffic so far (setup included).
 func (s *Session[E]) Stats() cnet.Stats { return s.tr.Stats() }
 
+// Err returns the error that broke the session, or nil.
+func (s *Session[E]) Err() error { return s.err }
+
 const (
-	helloMagic   = "COHORT-OPS-1"
+	helloMagic   = "COHORT-OPS-2"
 	helloSize    = len(helloMagic) + 32
-	seedSize     = 32
+	seedSize     = field.KeySize
 	setupStep    = 0
 	abortStep    = ^uint32(0)
 	headerSize   = 4
 	abortTimeout = time.Second
 )
 
-// setup exchanges hellos (config hash) with every peer and pairwise seeds
-// from the lower id to the higher.
+// setup exchanges hellos (config hash) with every peer it will talk to, and
+// pairwise seeds among the compute parties, from the lower number to the
+// higher. Input parties talk only to compute parties.
 func (s *Session[E]) setup(ctx context.Context) error {
 	digest := s.helloDigest()
-	hello := make([]byte, 0, helloSize)
-	hello = append(hello, helloMagic...)
-	hello = append(hello, digest[:]...)
-	for j := 1; j <= s.n; j++ {
-		if j == s.id {
-			continue
-		}
+	peers := s.setupPeers()
+	for _, j := range peers {
 		msg := make([]byte, 0, headerSize+helloSize+seedSize)
 		msg = binary.LittleEndian.AppendUint32(msg, setupStep)
-		msg = append(msg, hello...)
-		if j > s.id {
-			seed := make([]byte, seedSize)
-			if _, err := io.ReadFull(s.local, seed); err != nil {
+		msg = append(msg, helloMagic...)
+		msg = append(msg, digest[:]...)
+		if c := s.cnum[j]; s.me != 0 && c > s.me {
+			var seed [seedSize]byte
+			if _, err := io.ReadFull(s.local, seed[:]); err != nil {
 				return fmt.Errorf("ops: drawing seed: %w", err)
 			}
-			msg = append(msg, seed...)
-			s.keys[j] = s.deriveKey("pair", seed)
+			msg = append(msg, seed[:]...)
+			s.keys[c] = s.deriveKey("pair", seed)
 		}
 		if err := s.tr.Send(ctx, j, msg); err != nil {
 			return s.fail(transportErr(j, "setup", err))
 		}
 	}
-	for j := 1; j <= s.n; j++ {
-		if j == s.id {
-			continue
-		}
+	for _, j := range peers {
 		msg, err := s.tr.Recv(ctx, j)
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return s.fail(fmt.Errorf("ops: setup: stopped: %w", cerr))
+			}
 			return s.fail(transportErr(j, "setup", err))
 		}
+		c := s.cnum[j]
 		want := headerSize + helloSize
-		if j < s.id {
+		if s.me != 0 && c != 0 && c < s.me {
 			want += seedSize
 		}
 		if len(msg) >= headerSize && binary.LittleEndian.Uint32(msg) == abortStep {
-			return s.fail(peerErr(j, "setup", ErrPeerAborted))
+			return s.fail(s.aborted(ctx, j, msg[headerSize:]))
 		}
 		if len(msg) != want || binary.LittleEndian.Uint32(msg) != setupStep ||
 			!bytes.Equal(msg[headerSize:headerSize+len(helloMagic)], []byte(helloMagic)) {
@@ -191,35 +255,43 @@ func (s *Session[E]) setup(ctx context.Context) error {
 		if !bytes.Equal(msg[headerSize+len(helloMagic):headerSize+helloSize], digest[:]) {
 			return s.fail(peerErr(j, "setup", ErrConfigMismatch))
 		}
-		if j < s.id {
-			s.keys[j] = s.deriveKey("pair", msg[headerSize+helloSize:])
+		if want > headerSize+helloSize {
+			s.keys[c] = s.deriveKey("pair", [seedSize]byte(msg[headerSize+helloSize:]))
 		}
 	}
 	s.tr.AddRound()
 	return nil
 }
 
-// helloDigest binds the configuration hash and the session id, which every
-// party must share.
+// setupPeers returns the transport ids this party exchanges hellos with:
+// everyone for a compute party, the compute parties for an input party.
+func (s *Session[E]) setupPeers() []int {
+	var peers []int
+	for j := 1; j < len(s.cnum); j++ {
+		if j != s.id && (s.me != 0 || s.cnum[j] != 0) {
+			peers = append(peers, j)
+		}
+	}
+	return peers
+}
+
+// helloDigest binds the configuration hash, the session id and the compute
+// parties, on which every party must agree.
 func (s *Session[E]) helloDigest() [32]byte {
-	h := canon.New("cohort/ops/hello/v1")
+	h := canon.New("cohort/ops/hello/v2")
 	h.Bytes(s.opts.ConfigHash[:])
 	h.String(s.opts.SessionID)
+	h.Int(int64(len(s.cnum) - 1))
+	for _, c := range s.cids {
+		h.Int(int64(c))
+	}
 	return h.Sum()
 }
 
-// deriveKey turns seed material into an AES-256 key bound to the session id.
-func (s *Session[E]) deriveKey(purpose string, seed []byte) cipher.Block {
-	h := canon.New("cohort/ops/prg/v1")
-	h.String(purpose)
-	h.String(s.opts.SessionID)
-	h.String(string(seed))
-	key := h.Sum()
-	b, err := aes.NewCipher(key[:])
-	if err != nil {
-		panic(err) // a 32-byte key is always valid
-	}
-	return b
+// deriveKey turns seed material into a PRG key bound to the session id and
+// purpose.
+func (s *Session[E]) deriveKey(purpose string, seed [seedSize]byte) field.PRGKey {
+	return field.NewPRGKey(seed, []byte("cohort/ops"), []byte(purpose), []byte(s.opts.SessionID))
 }
 
 // Errors a peer's behaviour can cause. They arrive wrapped in a
@@ -230,11 +302,16 @@ var (
 	// ErrDesync: a peer's message belongs to a different step; the parties
 	// are not running the same sequence of operations.
 	ErrDesync = errors.New("ops: peers out of step")
-	// ErrConfigMismatch: a peer has a different configuration hash or
-	// session id.
+	// ErrConfigMismatch: a peer has a different configuration hash, session
+	// id or list of compute parties.
 	ErrConfigMismatch = errors.New("ops: different configuration")
-	// ErrPeerAborted: a peer gave up after an error of its own.
+	// ErrPeerAborted: a peer gave up after an error of its own (see
+	// [AbortError]).
 	ErrPeerAborted = errors.New("ops: peer aborted")
+	// ErrCheck: a verification failed: some party deviated from the
+	// protocol (a wrong share, a wrong opened value, an input out of its
+	// declared range), and the computation stopped before any output.
+	ErrCheck = errors.New("ops: verification failed")
 )
 
 func peerErr(party int, op string, err error) error {
@@ -259,46 +336,37 @@ func (s *Session[E]) fail(err error) error {
 		return s.err
 	}
 	s.err = err
-	msg := binary.LittleEndian.AppendUint32(nil, abortStep)
+	msg := s.abortFrame(err)
 	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
 	defer cancel()
-	for j := 1; j <= s.n; j++ {
-		if j != s.id {
-			_ = s.tr.Send(ctx, j, bytes.Clone(msg))
-		}
+	for _, j := range s.setupPeers() {
+		_ = s.tr.Send(ctx, j, bytes.Clone(msg))
 	}
 	return err
 }
 
-// begin starts an operation: it refuses to run on a broken session.
-func (s *Session[E]) begin() error {
-	return s.err
+// begin starts an operation: it refuses to run on a broken session or on an
+// input party.
+func (s *Session[E]) begin(op string) error {
+	if s.err != nil {
+		return s.err
+	}
+	if s.me == 0 {
+		return s.fail(fmt.Errorf("ops: %s: party %d is an input party and does not compute", op, s.id))
+	}
+	return nil
 }
 
-// newCTR returns an AES-CTR keystream whose IV encodes a domain.
-func newCTR(b cipher.Block, domain uint64) cipher.Stream {
-	var iv [aes.BlockSize]byte
-	binary.BigEndian.PutUint64(iv[:8], domain)
-	return cipher.NewCTR(b, iv[:])
-}
-
-type zeroReader struct{}
-
-func (zeroReader) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
-}
-
-// prg fills dst from the stream that dealer and peer share for a dealing
-// (op numbers every dealing job of the session) and purpose. Both sides of
-// a pair call it with the same arguments and so read the same elements.
+// prg fills dst from the stream that dealer and compute party peer share for
+// a dealing (op numbers every dealing job of the session) and purpose. Both
+// sides of a pair call it with the same arguments and so read the same
+// elements.
 func (s *Session[E]) prg(peer, dealer int, purpose, op uint32, dst []E) {
 	if len(dst) == 0 {
 		return
 	}
-	domain := uint64(dealer)<<48 | uint64(purpose)<<32 | uint64(op)
-	r := cipher.StreamReader{S: newCTR(s.keys[peer], domain), R: zeroReader{}}
-	if err := s.f.RandomVec(r, dst); err != nil {
+	index := uint64(dealer)<<48 | uint64(purpose)<<32 | uint64(op)
+	if err := s.f.RandomVec(s.keys[peer].Stream(index), dst); err != nil {
 		panic(err) // a keystream reader never fails
 	}
 }

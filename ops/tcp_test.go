@@ -24,27 +24,23 @@ func TestOverTCP(t *testing.T) {
 			require.NoError(t, err)
 			x := []int64{-300, 17, 0, 4095, -4096, 12, 12}
 			got, errs := runOn(t, f61, trs, 9, nil, func(ctx context.Context, s *ops.Session[field.M61]) ([]int64, error) {
-				xs, err := inputAll(ctx, s, ints(f61, x))
+				xs, err := inputInts(ctx, s, x, ops.Bound{Lo: -4096, Hi: 4095})
 				if err != nil {
 					return nil, err
 				}
-				sq, err := s.Mul(ctx, xs, xs)
+				sq, err := s.MulInt(ctx, xs, xs)
 				if err != nil {
 					return nil, err
 				}
-				lt, err := s.LTZ(ctx, xs, 14)
+				lt, err := s.LTZ(ctx, xs)
 				if err != nil {
 					return nil, err
 				}
-				m, err := s.Max(ctx, xs, 14)
+				m, err := s.Max(ctx, xs)
 				if err != nil {
 					return nil, err
 				}
-				out, err := s.Open(ctx, append(append(sq, lt...), m))
-				if err != nil {
-					return nil, err
-				}
-				return signed(t, f61, out), nil
+				return s.OpenInt(ctx, ops.ConcatInts(sq, lt, m))
 			})
 			for p, err := range errs {
 				require.NoError(t, err, "party %d", p+1)

@@ -26,15 +26,7 @@ func (m model) mul() float64    { return m.random() + m.zero() + 2*m.t + m.n - m
 func (m model) bit() float64    { return m.random() + m.open2t() }
 
 func (m model) ltz(k int, summedMask bool) float64 {
-	mults := 0
-	for w := k + 1; w > 2; w = w/2 + w%2 {
-		mults += w / 2
-	}
-	mask := (ops.Kappa + 1) * m.bit()
-	if summedMask {
-		mask = (m.t + 1) * (m.n - m.t - 1)
-	}
-	return float64(k)*m.bit() + mask + m.random() + m.open() + float64(mults)*m.mul() + m.open2t()
+	return float64(k)*m.bit() + m.mask(k, summedMask) + m.random() + m.open() + float64(k-1)*m.mul() + m.open2t()
 }
 
 func TestModelMatchesDesignTable(t *testing.T) {
@@ -49,17 +41,36 @@ func TestModelMatchesDesignTable(t *testing.T) {
 	}
 }
 
-// measure runs op on every party after inputs are dealt and returns the
-// elements sent by all parties during op: bytes sent less the 4-byte header
-// of each frame, over the element size.
-func measure(t *testing.T, n int, op func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error, inputs int) float64 {
+func (m model) mask(k int, summed bool) float64 {
+	if summed {
+		return (m.t + 1) * (m.n - m.t - 1)
+	}
+	return (ops.Kappa + 1) * m.bit()
+}
+
+func (m model) eqz(k int, summed bool) float64 {
+	return float64(k)*m.bit() + m.mask(k+1, summed) + float64(k-2)*m.mul() + m.open()
+}
+
+func (m model) divPow2(K, mm int) float64 {
+	return float64(mm+1+K-mm+ops.Kappa)*m.bit() + m.random() + m.open() + float64(mm)*m.mul() + m.open2t()
+}
+
+func (m model) max(c, k int, summed bool) float64 {
+	return float64(c-1)*m.ltz(k, summed) + float64(c-2)*m.mul() + float64(c-1-c/2)*(m.t+m.zero())
+}
+
+// measure runs op on every party after inputs (values i mod 100) are dealt
+// and returns the elements sent by all parties during op: bytes sent less
+// the 4-byte header of each frame, over the element size.
+func measure(t *testing.T, n int, op func(ctx context.Context, s *ops.Session[field.M61], x ops.Int[field.M61]) error, inputs int) float64 {
 	t.Helper()
 	sent := run(t, f61, n, 5, func(ctx context.Context, s *ops.Session[field.M61]) (int64, error) {
-		vals := make([]field.M61, inputs)
+		vals := make([]int64, inputs)
 		for i := range vals {
-			vals[i] = field.M61(i % 100)
+			vals[i] = int64(i % 100)
 		}
-		x, err := inputAll(ctx, s, vals)
+		x, err := inputInts(ctx, s, vals, ops.Bound{Lo: 0, Hi: 99})
 		if err != nil {
 			return 0, err
 		}
@@ -82,33 +93,70 @@ func TestTrafficMatchesModel(t *testing.T) {
 	if testing.Short() {
 		counts = []int{3, 10, 21}
 	}
+	type sess = ops.Session[field.M61]
+	type val = ops.Int[field.M61]
+	k14 := ops.Bound{Lo: -1 << 13, Hi: 1<<13 - 1}
 	for _, n := range counts {
 		m := newModel(n)
 		const batch = 200
+		summed := n < 120
 		cases := []struct {
 			name string
 			want float64 // elements per value
 			per  int     // values per call
-			op   func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error
+			op   func(ctx context.Context, s *sess, x val) error
 		}{
-			{"Input", m.input(), n, func(ctx context.Context, s *ops.Session[field.M61], _ []field.M61) error {
+			{"Input", m.input(), n, func(ctx context.Context, s *sess, _ val) error {
 				_, err := s.Input(ctx, []field.M61{1}, 1)
 				return err
 			}},
-			{"Open", m.open(), batch, func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error {
-				_, err := s.Open(ctx, x)
+			{"Open", m.open(), batch, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.Open(ctx, x.Shares())
 				return err
 			}},
-			{"Mul", m.mul(), batch, func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error {
-				_, err := s.Mul(ctx, x, x)
+			{"Open2T", m.open2t(), batch, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.Open(ctx, x.Shares().MulLocal(x.Shares()))
 				return err
 			}},
-			{"RandomBits", m.bit(), batch, func(ctx context.Context, s *ops.Session[field.M61], _ []field.M61) error {
+			{"OpenTo", m.t, batch, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.OpenTo(ctx, x.Shares(), 2)
+				return err
+			}},
+			{"Mul", m.mul(), batch, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.Mul(ctx, x.Shares(), x.Shares())
+				return err
+			}},
+			{"Select", m.mul(), batch, func(ctx context.Context, s *sess, x val) error {
+				c := s.AsInt(s.Const(make([]field.M61, batch)), ops.Bound{Lo: 0, Hi: 1})
+				_, err := s.Select(ctx, c, x, x.AddConst(1))
+				return err
+			}},
+			{"RandomBits", m.bit(), batch, func(ctx context.Context, s *sess, _ val) error {
 				_, err := s.RandomBits(ctx, batch)
 				return err
 			}},
-			{"LTZ14", m.ltz(14, n < 120), 50, func(ctx context.Context, s *ops.Session[field.M61], x []field.M61) error {
-				_, err := s.LTZ(ctx, x[:50], 14)
+			{"ZeroTest", m.random() + m.open2t(), batch, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.ZeroTest(ctx, x.Shares())
+				return err
+			}},
+			{"LTZ14", m.ltz(14, summed), 50, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.LTZ(ctx, s.AsInt(x.Slice(0, 50).Shares(), k14))
+				return err
+			}},
+			{"EQZ14", m.eqz(14, summed), 50, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.EQZ(ctx, s.AsInt(x.Slice(0, 50).Shares(), k14))
+				return err
+			}},
+			{"DivPow2", m.divPow2(8, 3), 50, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.DivPow2(ctx, x.Slice(0, 50), 3)
+				return err
+			}},
+			{"Max32", m.max(32, 8, summed), 1, func(ctx context.Context, s *sess, x val) error {
+				_, err := s.Max(ctx, x.Slice(0, 32))
+				return err
+			}},
+			{"ArgMax32", m.max(32, 8, summed) + 30*m.mul(), 1, func(ctx context.Context, s *sess, x val) error {
+				_, _, err := s.ArgMax(ctx, x.Slice(0, 32))
 				return err
 			}},
 		}

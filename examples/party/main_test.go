@@ -262,7 +262,7 @@ func checkJSON(t *testing.T, out string, want assess.Result) {
 	require.NoError(t, json.Unmarshal([]byte(out), &got), out)
 	assert.Equal(t, 1, strings.Count(out, "\n"), "one line")
 	for k, v := range map[string]any{
-		"n": float64(want.N), "t": float64(want.T), "sum": float64(want.Sum), "at_or_above": float64(want.AtOrAbove),
+		"n": float64(want.Organisations), "t": float64(want.Corruptible), "sum": float64(want.Sum), "at_or_above": float64(want.AtOrAbove),
 		"alert": want.Alert, "max": float64(want.Max),
 	} {
 		assert.Equal(t, v, got[k], k)
@@ -279,10 +279,10 @@ func checkJSON(t *testing.T, out string, want assess.Result) {
 func checkReport(t *testing.T, out string, want assess.Result, id int) {
 	t.Helper()
 	for _, s := range []string{
-		fmt.Sprintf("(party %d of %d, over TCP with mutual TLS)", id, want.N),
-		fmt.Sprintf("n = %d, Shamir threshold t = %d", want.N, want.T),
+		fmt.Sprintf("(party %d of %d, over TCP with mutual TLS)", id, want.Organisations),
+		fmt.Sprintf("n = %d, Shamir threshold t = %d", want.Organisations, want.Corruptible),
 		fmt.Sprintf("average score     %.2f (sum %d)", want.Average, want.Sum),
-		fmt.Sprintf("at or above T     %d of %d", want.AtOrAbove, want.N),
+		fmt.Sprintf("at or above T     %d of %d", want.AtOrAbove, want.Organisations),
 		fmt.Sprintf("maximum score     %d", want.Max),
 		"session           test-",
 		"by this party",

@@ -129,7 +129,7 @@ type Config struct {
 	// connect.
 	ConnectTimeout time.Duration
 	// resolved is the assessment configuration with defaults applied.
-	resolved assess.Config
+	resolved assess.Resolved
 }
 
 // N is the number of parties.
@@ -421,7 +421,7 @@ func (c *Config) checkAssess(f *File) error {
 // CheckInput checks a party's input against the public bounds, before it
 // connects to anyone. The error is an [*assess.InputError] with Org 0.
 func (c *Config) CheckInput(in assess.Input) error {
-	return c.Assess.CheckInput(0, in)
+	return c.resolved.CheckInput(0, in)
 }
 
 // Threshold is the score threshold T, with the default applied.

@@ -20,7 +20,7 @@ const hashDomain = "cohort/deploy/session/v2"
 // SessionHash is a SHA-256 over a canonical encoding of every public
 // parameter: n; each party's id, address (host in lowercase) and key
 // fingerprint, in id order; and the assessment's own configuration hash
-// ([assess.Config.Hash]: session id, threshold, alert level, weights,
+// ([assess.Resolved.Hash]: session id, threshold, alert level, weights,
 // bounds, minimum group size and field, defaults applied, so that leaving a
 // default out or writing it explicitly hash the same). The timeouts are local
 // choices and not included. Parties whose hashes differ refuse to connect.
@@ -33,7 +33,7 @@ func (c *Config) SessionHash() [32]byte {
 		h.String(addr)
 		h.String(p.Fingerprint)
 	}
-	a := c.Assess.Hash(c.N())
+	a := c.resolved.Hash()
 	h.Bytes(a[:])
 	return h.Sum()
 }

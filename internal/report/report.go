@@ -44,8 +44,9 @@ func Compare(got, want assess.Result) []string {
 			diffs = append(diffs, fmt.Sprintf("%s %v (expected %v)", name, g, w))
 		}
 	}
-	check("n", got.N, want.N)
-	check("t", got.T, want.T)
+	check("organisations", got.Organisations, want.Organisations)
+	check("compute parties", got.ComputeParties, want.ComputeParties)
+	check("t", got.Corruptible, want.Corruptible)
 	check("threshold", got.Threshold, want.Threshold)
 	check("alert level", got.AlertLevel, want.AlertLevel)
 	check("sum", got.Sum, want.Sum)
@@ -115,7 +116,7 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Cohort joint vulnerability assessment (%s)\n\n", r.Mode)
 	fmt.Fprintf(w, "Parameters\n")
-	fmt.Fprintf(w, "  organisations     n = %d, Shamir threshold t = %d\n", got.N, got.T)
+	fmt.Fprintf(w, "  organisations     n = %d, Shamir threshold t = %d\n", got.Organisations, got.Corruptible)
 	fmt.Fprintf(w, "  field             %s\n", FieldName(field))
 	fmt.Fprintf(w, "  score threshold   T = %d\n", got.Threshold)
 	fmt.Fprintf(w, "  alert level       K = %d\n", got.AlertLevel)
@@ -129,7 +130,7 @@ func (r *Report) WriteText(w io.Writer) {
 
 	fmt.Fprintf(w, "\nResults\n")
 	fmt.Fprintf(w, "  average score     %.2f (sum %d)\n", got.Average, got.Sum)
-	fmt.Fprintf(w, "  at or above T     %d of %d\n", got.AtOrAbove, got.N)
+	fmt.Fprintf(w, "  at or above T     %d of %d\n", got.AtOrAbove, got.Organisations)
 	rel := "<"
 	if got.Alert {
 		rel = "≥"
@@ -198,8 +199,8 @@ func MetricsOf(r assess.Result) Metrics {
 func (r *Report) JSON() JSON {
 	got := r.Got
 	j := JSON{
-		N:                got.N,
-		T:                got.T,
+		N:                got.Organisations,
+		T:                got.Corruptible,
 		Metrics:          MetricsOf(got),
 		Seconds:          got.Cost.Elapsed.Seconds(),
 		BytesTotal:       got.Cost.BytesSent,

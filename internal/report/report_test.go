@@ -16,7 +16,7 @@ import (
 )
 
 var sample = assess.Result{
-	N: 5, T: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61,
+	Organisations: 5, ComputeParties: 5, Corruptible: 2, Threshold: 500, AlertLevel: 2, Field: assess.FieldM61,
 	Sum: 2538, Average: 507.6, AtOrAbove: 2, Alert: true, Max: 800,
 	Cost: assess.Cost{Elapsed: 1234 * time.Millisecond, BytesSent: 12_112, BytesPerPartyMax: 2488, Messages: 392, Rounds: 41},
 }

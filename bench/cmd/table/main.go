@@ -226,7 +226,7 @@ func runChild(n int, generic bool, reps int) error {
 	m := scaling.NewModel(n)
 	c := res.Cost
 	row := scaling.Row{
-		N: n, T: res.T, Generic: generic, K: compareBits,
+		N: n, T: res.Corruptible, Generic: generic, K: compareBits,
 		Seconds:       seconds[len(seconds)/2],
 		BytesTotal:    c.BytesSent,
 		BytesParty0:   c.PerParty[0].BytesSent,

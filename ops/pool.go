@@ -2,7 +2,7 @@ package ops
 
 import (
 	"context"
-	"errors"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 
@@ -10,21 +10,44 @@ import (
 )
 
 // Randomness (DESIGN §4): every party deals a batch of sharings, and each
-// party maps the n sharings of a batch position to n − t outputs with a
-// matrix any n − t columns of which are invertible, so the outputs are
-// uniform whatever the t corrupt dealers dealt. DESIGN uses a transposed
-// Vandermonde matrix (n multiplications per output); the systematic MDS
-// matrix [I | Cauchy] does the same with t (half the work, measured: the
-// extraction was half of all CPU time at n = 500). No pseudo-random secret
-// sharing (its keys grow as C(n, t)).
+// party maps the n sharings of a batch position to n − t outputs with the
+// systematic MDS matrix [I | Cauchy], any n − t columns of which are
+// invertible, so the outputs are uniform whatever the t corrupt dealers
+// dealt (DN07, with t multiplications per output instead of a transposed
+// Vandermonde matrix's n). No pseudo-random secret sharing (its keys grow as
+// C(n, t)).
+
+// A pool holds preprocessed sharings: this party's shares and, when the
+// engine authenticates values, their MAC shares.
+type pool[E any] struct {
+	v, mac []E
+}
+
+func (p *pool[E]) len() int { return len(p.v) }
+
+func (p *pool[E]) push(v, mac []E) {
+	p.v = append(p.v, v...)
+	if mac != nil {
+		p.mac = append(p.mac, mac...)
+	}
+}
+
+// pop removes the first c values; the caller has checked there are enough.
+func (p *pool[E]) pop(c int) (v, mac []E) {
+	v, p.v = p.v[:c:c], p.v[c:]
+	if p.mac != nil {
+		mac, p.mac = p.mac[:c:c], p.mac[c:]
+	}
+	return v, mac
+}
 
 type pools[E any] struct {
-	random []E // [r]_t
-	dblT   []E // [r]_t of double sharings
-	dbl2t  []E // [r]_2t, same secrets as dblT
-	zero   []E // [0]_2t
-	bits   []E // [b]_t, b ∈ {0, 1}
-	masks  []E // [r″] for comparisons
+	random pool[E] // [r]_t
+	dblT   pool[E] // [r]_t of double sharings
+	dbl2t  pool[E] // [r]_2t, same secrets as dblT
+	zero   pool[E] // [0]_2t
+	bits   pool[E] // [b]_t, b ∈ {0, 1}
+	masks  pool[E] // [r″] for comparisons
 	// masksSummed: the masks in the pool are sums of t+1 contributions,
 	// bounded by (t+1)·2^(κ+1); otherwise they are built from κ+1 bits.
 	masksSummed bool
@@ -32,7 +55,9 @@ type pools[E any] struct {
 
 // Needs counts preprocessed values. [Session.Prepare] generates them in
 // about three rounds; operations that find a pool short generate the rest on
-// demand, at the price of extra rounds.
+// demand, at the price of extra rounds. Each protocol declares what it
+// consumes next to itself (NeedsMul, NeedsLessThan, NeedsMax, …); the
+// declarations add up with [Needs.Add].
 type Needs struct {
 	Random int // random sharings
 	Double int // double sharings (one per multiplication)
@@ -52,10 +77,16 @@ func (a Needs) Add(b Needs) Needs {
 	}
 }
 
+// Times returns the Needs of c repetitions.
+func (a Needs) Times(c int) Needs {
+	return Needs{Random: c * a.Random, Double: c * a.Double, Zero: c * a.Zero,
+		Bits: c * a.Bits, Masks: c * a.Masks, MaskBits: a.MaskBits}
+}
+
 // Prepare generates preprocessed randomness ahead of the computation, in
 // one dealing round plus two rounds when random bits are needed.
 func (s *Session[E]) Prepare(ctx context.Context, need Needs) error {
-	if err := s.begin(); err != nil {
+	if err := s.begin("Prepare"); err != nil {
 		return err
 	}
 	for _, c := range []int{need.Random, need.Double, need.Zero, need.Bits, need.Masks} {
@@ -68,20 +99,25 @@ func (s *Session[E]) Prepare(ctx context.Context, need Needs) error {
 
 // Pool returns how many preprocessed values of each kind are not used yet.
 func (s *Session[E]) Pool() Needs {
-	return Needs{Random: len(s.pool.random), Double: len(s.pool.dblT), Zero: len(s.pool.zero),
-		Bits: len(s.pool.bits), Masks: len(s.pool.masks)}
+	return Needs{Random: s.pool.random.len(), Double: s.pool.dblT.len(), Zero: s.pool.zero.len(),
+		Bits: s.pool.bits.len(), Masks: s.pool.masks.len()}
 }
 
+// Refills is the number of times an operation found a pool short and
+// generated the rest on demand, which costs rounds that a [Session.Prepare]
+// with the operation's declared Needs saves.
+func (s *Session[E]) Refills() int { return s.refills }
+
 func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
-	summed := need.Masks > 0 && s.summedMasksOK(need.MaskBits) && len(s.pool.masks) == 0
-	masks := max(0, need.Masks-len(s.pool.masks))
-	bits := max(0, need.Bits-len(s.pool.bits))
+	summed := need.Masks > 0 && s.summedMasksOK(need.MaskBits) && s.pool.masks.len() == 0
+	masks := max(0, need.Masks-s.pool.masks.len())
+	bits := max(0, need.Bits-s.pool.bits.len())
 	if masks > 0 && !summed {
 		bits += masks * (Kappa + 1)
 	}
-	random := max(0, need.Random-len(s.pool.random)) + bits
-	zero := max(0, need.Zero-len(s.pool.zero)) + bits
-	double := max(0, need.Double-len(s.pool.dblT))
+	random := max(0, need.Random-s.pool.random.len()) + bits
+	zero := max(0, need.Zero-s.pool.zero.len()) + bits
+	double := max(0, need.Double-s.pool.dblT.len())
 	// Deal in chunks so that no party receives more than maxDealElements
 	// elements in one round: memory stays bounded at large n.
 	perDealer := func(total int) int { return (total + s.n - s.t - 1) / (s.n - s.t) }
@@ -107,10 +143,10 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 		}
 	}
 	if masks > 0 && !summed {
-		b := s.pool.bits[:masks*(Kappa+1)]
-		s.pool.bits = s.pool.bits[masks*(Kappa+1):]
-		s.pool.masks = append(s.pool.masks, s.masksFromBits(b)...)
-		if len(s.pool.masks) == masks {
+		v, mac := s.pool.bits.pop(masks * (Kappa + 1))
+		b := s.shares(v, mac, false)
+		s.pool.masks.push(s.masksFromBits(b).parts())
+		if s.pool.masks.len() == masks {
 			s.pool.masksSummed = false // no summed masks left in the pool
 		}
 	}
@@ -125,11 +161,12 @@ const (
 	maxBitsBatch    = 1 << 14
 )
 
-// summedMasksOK reports whether masks summed from t+1 contributions are both
-// valid for k-bit comparisons (no wrap-around: 2^k + (t+1)·2^(k+κ) < p)
-// and cheaper than masks built from κ+1 random bits.
+// summedMasksOK reports whether masks summed from t+1 contributions are
+// allowed (the engine trusts contributions to be in range), valid for k-bit
+// comparisons (no wrap-around: 2^k + (t+1)·2^(k+κ) < p), and cheaper than
+// masks built from κ+1 random bits.
 func (s *Session[E]) summedMasksOK(k int) bool {
-	if k <= 0 || !s.summedMasksValid(k) {
+	if k <= 0 || !s.eng.trustsContributions() || !s.summedMasksValid(k) {
 		return false
 	}
 	n, t := float64(s.n), float64(s.t)
@@ -138,6 +175,13 @@ func (s *Session[E]) summedMasksOK(k int) bool {
 	zero := n * (n - 2*t - 1) / (n - t)
 	fromBits := (Kappa + 1) * (random + zero + 2*t + n - 1)
 	return summed < fromBits
+}
+
+// summedMasksValid reports whether summed masks do not wrap for k bits.
+func (s *Session[E]) summedMasksValid(k int) bool {
+	bound := new(big.Int).Lsh(big.NewInt(int64(s.t+1)), uint(k+Kappa))
+	bound.Add(bound, new(big.Int).Lsh(big.NewInt(1), uint(k)))
+	return bound.Cmp(s.f.Modulus()) < 0
 }
 
 // deal runs one round in which every party deals random sharings, double
@@ -169,7 +213,7 @@ func (s *Session[E]) deal(ctx context.Context, random, double, zero, masks int) 
 		}
 		s.king = (base + s.t + 1) % s.n
 		mj := &dealJob[E]{d: s.t, chosen: true, purpose: purposeMask, counts: counts}
-		if counts[s.id] > 0 {
+		if counts[s.me] > 0 {
 			mj.secrets = make([]E, masks)
 			if err := s.localMasks(mj.secrets); err != nil {
 				return s.fail(err)
@@ -178,7 +222,7 @@ func (s *Session[E]) deal(ctx context.Context, random, double, zero, masks int) 
 		jobs = append(jobs, mj)
 	}
 	jz := jobs[3]
-	jz.secrets = make([]E, jz.counts[s.id])
+	jz.secrets = make([]E, jz.counts[s.me])
 	xc := s.newExchange("Prepare: dealing")
 	for i, j := range jobs {
 		if i == 2 {
@@ -197,19 +241,26 @@ func (s *Session[E]) deal(ctx context.Context, random, double, zero, masks int) 
 	for _, j := range jobs {
 		s.collectDeal(xc, j)
 	}
-	s.pool.random = append(s.pool.random, s.extract(jobs[0])...)
-	s.pool.dblT = append(s.pool.dblT, s.extract(jobs[1])...)
-	s.pool.dbl2t = append(s.pool.dbl2t, s.extract(jobs[2])...)
-	s.pool.zero = append(s.pool.zero, s.extract(jobs[3])...)
+	random0 := s.extract(jobs[0])
+	mac, err := s.eng.authenticate(ctx, random0)
+	if err != nil {
+		return err
+	}
+	s.pool.random.push(random0, mac)
+	s.pool.dblT.push(s.extract(jobs[1]), nil)
+	s.pool.dbl2t.push(s.extract(jobs[2]), nil)
+	s.pool.zero.push(s.extract(jobs[3]), nil)
 	if masks > 0 {
 		mj := jobs[4]
+		sums := make([]E, masks)
 		for i := range masks {
 			sum := s.f.Zero()
 			for _, d := range contrib {
 				sum = s.f.Add(sum, mj.shares[d][i])
 			}
-			s.pool.masks = append(s.pool.masks, sum)
+			sums[i] = sum
 		}
+		s.pool.masks.push(sums, nil)
 		s.pool.masksSummed = true
 	}
 	return nil
@@ -248,177 +299,78 @@ func (s *Session[E]) localMasks(dst []E) error {
 		if _, err := s.local.Read(buf[:]); err != nil {
 			return fmt.Errorf("ops: reading randomness: %w", err)
 		}
-		v := uint64(buf[0]) | uint64(buf[1])<<8 | uint64(buf[2])<<16 | uint64(buf[3])<<24 |
-			uint64(buf[4])<<32 | uint64(buf[5])<<40 | uint64(buf[6])<<48 | uint64(buf[7])<<56
-		dst[i] = s.f.FromUint64(v & (1<<(Kappa+1) - 1))
+		dst[i] = s.f.FromUint64(binary.LittleEndian.Uint64(buf[:]) & (1<<(Kappa+1) - 1))
 	}
 	return nil
 }
 
 // masksFromBits combines each κ+1 consecutive bits into one mask.
-func (s *Session[E]) masksFromBits(b []E) []E {
-	masks := make([]E, len(b)/(Kappa+1))
-	for i := range masks {
-		masks[i] = s.fromBits(b[i*(Kappa+1) : (i+1)*(Kappa+1)])
+func (s *Session[E]) masksFromBits(b Shares[E]) Shares[E] {
+	c := b.Len() / (Kappa + 1)
+	parts := make([]Shares[E], c)
+	for i := range parts {
+		parts[i] = fromBits(b.Slice(i*(Kappa+1), (i+1)*(Kappa+1)))
 	}
-	return masks
+	return Concat(parts...)
 }
 
-// fromBits returns Σ 2^i·b[i].
-func (s *Session[E]) fromBits(b []E) E {
-	acc := s.f.Zero()
-	for i := len(b) - 1; i >= 0; i-- {
-		acc = s.f.Add(s.f.Add(acc, acc), b[i])
+// fromBits returns the single value Σ 2^i·b[i].
+func fromBits[E any](b Shares[E]) Shares[E] {
+	f := b.s.f
+	w := make([]E, b.Len())
+	p := f.One()
+	for i := range w {
+		w[i] = p
+		p = f.Add(p, p)
 	}
-	return acc
-}
-
-// makeBits appends c random bits to the pool (DESIGN §6): open a² for a
-// random [a] (a degree-2T opening, re-randomised); the king sends back
-// s⁻¹ for the canonical root s of a² instead of a², which tells no more;
-// then [b] = (s⁻¹·[a] + 1)/2 is 0 or 1, each with probability 1/2.
-func (s *Session[E]) makeBits(ctx context.Context, c int) error {
-	inv2, err := s.f.Inv(s.f.FromUint64(2))
-	if err != nil {
-		return s.fail(err)
-	}
-	for c > 0 {
-		batch := min(c, maxBitsBatch)
-		a, err := s.takeRandom(ctx, batch)
-		if err != nil {
-			return err
-		}
-		sq := make([]E, batch)
-		s.f.VecMul(sq, a, a)
-		var bad error
-		inv, err := s.open2t(ctx, sq, "RandomBits", func(v []E) {
-			for i := range v {
-				if s.f.IsZero(v[i]) {
-					continue // a = 0: everyone drops this one
-				}
-				root, ok := s.f.Sqrt(v[i])
-				if !ok {
-					// a² is a square: only a faulty peer's share gets here,
-					// which semi-honest security does not identify.
-					bad = errors.New("ops: RandomBits: opened a non-square")
-				}
-				v[i] = root
-			}
-			if err := batchInvNonzero(s, v); err != nil {
-				bad = err
-			}
-		})
-		if err != nil {
-			return err
-		}
-		if bad != nil {
-			return s.fail(bad)
-		}
-		for i := range inv {
-			if s.f.IsZero(inv[i]) {
-				continue
-			}
-			b := s.f.Mul(s.f.Add(s.f.Mul(inv[i], a[i]), s.f.One()), inv2)
-			s.pool.bits = append(s.pool.bits, b)
-			c--
-		}
-	}
-	return nil
-}
-
-// batchInvNonzero inverts the non-zero entries of v in place.
-func batchInvNonzero[E any](s *Session[E], v []E) error {
-	idx := make([]int, 0, len(v))
-	nz := make([]E, 0, len(v))
-	for i := range v {
-		if !s.f.IsZero(v[i]) {
-			idx = append(idx, i)
-			nz = append(nz, v[i])
-		}
-	}
-	if err := s.f.BatchInv(nz, nz); err != nil {
-		return err
-	}
-	for k, i := range idx {
-		v[i] = nz[k]
-	}
-	return nil
+	return b.dot(w)
 }
 
 // take pops c values from a pool, generating the shortfall first (short
 // describes it as Needs).
-func (s *Session[E]) take(ctx context.Context, pool *[]E, c int, short func(int) Needs) ([]E, error) {
-	if len(*pool) < c {
-		if err := s.prepare(ctx, short(c-len(*pool))); err != nil {
-			return nil, err
+func (s *Session[E]) take(ctx context.Context, p *pool[E], c int, short func(int) Needs) (Shares[E], error) {
+	if p.len() < c {
+		s.refills++
+		if err := s.prepare(ctx, short(c-p.len())); err != nil {
+			return Shares[E]{}, err
 		}
 	}
-	v := (*pool)[:c:c]
-	*pool = (*pool)[c:]
-	return v, nil
+	v, mac := p.pop(c)
+	return s.shares(v, mac, false), nil
 }
 
-func (s *Session[E]) takeRandom(ctx context.Context, c int) ([]E, error) {
-	return s.take(ctx, &s.pool.random, c, func(k int) Needs { return Needs{Random: len(s.pool.random) + k} })
+func (s *Session[E]) takeRandom(ctx context.Context, c int) (Shares[E], error) {
+	return s.take(ctx, &s.pool.random, c, func(k int) Needs { return Needs{Random: s.pool.random.len() + k} })
 }
 
 func (s *Session[E]) takeZero(ctx context.Context, c int) ([]E, error) {
-	return s.take(ctx, &s.pool.zero, c, func(k int) Needs { return Needs{Zero: len(s.pool.zero) + k} })
+	z, err := s.take(ctx, &s.pool.zero, c, func(k int) Needs { return Needs{Zero: s.pool.zero.len() + k} })
+	return z.v, err
 }
 
-func (s *Session[E]) takeBits(ctx context.Context, c int) ([]E, error) {
-	return s.take(ctx, &s.pool.bits, c, func(k int) Needs { return Needs{Bits: len(s.pool.bits) + k} })
+func (s *Session[E]) takeBits(ctx context.Context, c int) (Shares[E], error) {
+	return s.take(ctx, &s.pool.bits, c, func(k int) Needs { return Needs{Bits: s.pool.bits.len() + k} })
 }
 
 // takeDouble pops c double sharings: the degree-t and degree-2t halves.
 func (s *Session[E]) takeDouble(ctx context.Context, c int) (rt, r2t []E, err error) {
-	rt, err = s.take(ctx, &s.pool.dblT, c, func(k int) Needs { return Needs{Double: len(s.pool.dblT) + k} })
+	d, err := s.take(ctx, &s.pool.dblT, c, func(k int) Needs { return Needs{Double: s.pool.dblT.len() + k} })
 	if err != nil {
 		return nil, nil, err
 	}
-	r2t = s.pool.dbl2t[:c:c]
-	s.pool.dbl2t = s.pool.dbl2t[c:]
-	return rt, r2t, nil
+	r2t, _ = s.pool.dbl2t.pop(c)
+	return d.v, r2t, nil
 }
 
 // takeMasks returns c masks valid for k-bit comparisons.
-func (s *Session[E]) takeMasks(ctx context.Context, c, k int) ([]E, error) {
-	if s.pool.masksSummed && len(s.pool.masks) > 0 && !s.summedMasksValid(k) {
+func (s *Session[E]) takeMasks(ctx context.Context, c, k int) (Shares[E], error) {
+	if s.pool.masksSummed && s.pool.masks.len() > 0 && !s.summedMasksValid(k) {
 		// Summed masks too large for k: build these from bits instead.
 		bits, err := s.takeBits(ctx, c*(Kappa+1))
 		if err != nil {
-			return nil, err
+			return Shares[E]{}, err
 		}
 		return s.masksFromBits(bits), nil
 	}
-	return s.take(ctx, &s.pool.masks, c, func(m int) Needs { return Needs{Masks: len(s.pool.masks) + m, MaskBits: k} })
-}
-
-// summedMasksValid reports whether summed masks do not wrap for k bits.
-func (s *Session[E]) summedMasksValid(k int) bool {
-	bound := new(big.Int).Lsh(big.NewInt(int64(s.t+1)), uint(k+Kappa))
-	bound.Add(bound, new(big.Int).Lsh(big.NewInt(1), uint(k)))
-	return bound.Cmp(s.f.Modulus()) < 0
-}
-
-// RandomBits returns shares of c independent uniform bits.
-func (s *Session[E]) RandomBits(ctx context.Context, c int) ([]E, error) {
-	if err := s.begin(); err != nil {
-		return nil, err
-	}
-	if err := s.checkCount("RandomBits", c); err != nil {
-		return nil, err
-	}
-	return s.takeBits(ctx, c)
-}
-
-// Random returns shares of c independent uniform field elements.
-func (s *Session[E]) Random(ctx context.Context, c int) ([]E, error) {
-	if err := s.begin(); err != nil {
-		return nil, err
-	}
-	if err := s.checkCount("Random", c); err != nil {
-		return nil, err
-	}
-	return s.takeRandom(ctx, c)
+	return s.take(ctx, &s.pool.masks, c, func(m int) Needs { return Needs{Masks: s.pool.masks.len() + m, MaskBits: k} })
 }
