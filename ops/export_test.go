@@ -25,3 +25,13 @@ func (s *Session[E]) Rerandomise(ctx context.Context, x Shares[E]) ([]E, error) 
 
 // SortingNetwork is the comparator network of Sort.
 var SortingNetwork = sortingNetwork
+
+// Pool returns how many preprocessed values of each kind are not used yet.
+func (s *Session[E]) Pool() Needs {
+	return Needs{Random: s.pool.random.len(), Double: s.pool.dblT.len(), Zero: s.pool.zero.len(),
+		Bits: s.pool.bits.len(), Masks: s.pool.masks.len()}
+}
+
+// Refills is the number of times an operation found a pool short and
+// generated the rest on demand.
+func (s *Session[E]) Refills() int { return s.refills }

@@ -97,17 +97,6 @@ func (s *Session[E]) Prepare(ctx context.Context, need Needs) error {
 	return s.prepare(ctx, need)
 }
 
-// Pool returns how many preprocessed values of each kind are not used yet.
-func (s *Session[E]) Pool() Needs {
-	return Needs{Random: s.pool.random.len(), Double: s.pool.dblT.len(), Zero: s.pool.zero.len(),
-		Bits: s.pool.bits.len(), Masks: s.pool.masks.len()}
-}
-
-// Refills is the number of times an operation found a pool short and
-// generated the rest on demand, which costs rounds that a [Session.Prepare]
-// with the operation's declared Needs saves.
-func (s *Session[E]) Refills() int { return s.refills }
-
 func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 	summed := need.Masks > 0 && s.summedMasksOK(need.MaskBits) && s.pool.masks.len() == 0
 	masks := max(0, need.Masks-s.pool.masks.len())

@@ -116,9 +116,9 @@ func parseHeader(header []string, line int) ([]string, error) {
 	seen := map[string]bool{}
 	for i, name := range header {
 		name = strings.ToLower(name)
-		switch name {
-		case ColOrg, ColCVSS, ColCritical, ColPatchDelay, ColExposure:
-		case "":
+		switch {
+		case name == ColOrg || colIndex(name) >= 0:
+		case name == "":
 			return nil, &ParseError{Line: line, Err: fmt.Errorf("header column %d is empty", i+1)}
 		default:
 			return nil, &ParseError{Line: line, Err: fmt.Errorf("unknown column %q in the header (want %s, and optionally %s)",

@@ -7,24 +7,13 @@ import (
 	"github.com/cohortmpc/cohort/assess"
 )
 
-// profile gives the ranges of a synthetic organisation's values.
-type profile struct {
-	cvss, critical, patchDelay, exposure assess.Range
-}
+// profile gives the ranges of a synthetic organisation's values, in the
+// order of [assess.InputFields].
+type profile [4]assess.Range
 
 var (
-	lowRisk = profile{
-		cvss:       assess.Range{Min: 0, Max: 40},
-		critical:   assess.Range{Min: 0, Max: 3},
-		patchDelay: assess.Range{Min: 0, Max: 14},
-		exposure:   assess.Range{Min: 0, Max: 40},
-	}
-	highRisk = profile{
-		cvss:       assess.Range{Min: 70, Max: 100},
-		critical:   assess.Range{Min: 5, Max: 20},
-		patchDelay: assess.Range{Min: 30, Max: 120},
-		exposure:   assess.Range{Min: 60, Max: 100},
-	}
+	lowRisk  = profile{{Min: 0, Max: 40}, {Min: 0, Max: 3}, {Min: 0, Max: 14}, {Min: 0, Max: 40}}
+	highRisk = profile{{Min: 70, Max: 100}, {Min: 5, Max: 20}, {Min: 30, Max: 120}, {Min: 60, Max: 100}}
 )
 
 // Scenarios lists the scenarios [Generate] accepts.
@@ -61,12 +50,11 @@ func Generate(n int, scenario string, seed int64) ([]assess.Input, error) {
 	in := make([]assess.Input, n)
 	for i := range in {
 		p := pick(r)
-		in[i] = assess.Input{
-			CVSS:       uniform(r, p.cvss),
-			Critical:   uniform(r, p.critical),
-			PatchDelay: uniform(r, p.patchDelay),
-			Exposure:   uniform(r, p.exposure),
+		var v [4]int
+		for j := range v {
+			v[j] = uniform(r, p[j])
 		}
+		in[i] = assess.InputOf(v)
 	}
 	return in, nil
 }

@@ -24,17 +24,18 @@ import (
 	"github.com/cohortmpc/cohort/assess"
 )
 
-// Column names, in the order of the MP-SPDZ format.
-const (
-	ColOrg        = "org"
-	ColCVSS       = "cvss_score"
-	ColCritical   = "critical_vulnerabilities"
-	ColPatchDelay = "patch_delay"
-	ColExposure   = "asset_exposure"
-)
+// ColOrg is the optional column that names the organisation.
+const ColOrg = "org"
 
-// valueCols are the four input columns in the order of the MP-SPDZ format.
-var valueCols = [4]string{ColCVSS, ColCritical, ColPatchDelay, ColExposure}
+// valueCols are the four input columns ([assess.InputFields]) in the order of
+// the MP-SPDZ format.
+var valueCols = func() [4]string {
+	var c [4]string
+	for i, f := range assess.InputFields {
+		c[i] = f.Name
+	}
+	return c
+}()
 
 // Row is one organisation's data as read from a CSV file.
 type Row struct {
@@ -90,22 +91,25 @@ func parseValue(s string) (int, error) {
 }
 
 // values returns the input's fields in the order of valueCols.
-func values(in assess.Input) [4]int {
-	return [4]int{in.CVSS, in.Critical, in.PatchDelay, in.Exposure}
-}
+func values(in assess.Input) [4]int { return in.Values() }
 
 // set stores v in the field named by col.
 func set(in *assess.Input, col string, v int) {
-	switch col {
-	case ColCVSS:
-		in.CVSS = v
-	case ColCritical:
-		in.Critical = v
-	case ColPatchDelay:
-		in.PatchDelay = v
-	case ColExposure:
-		in.Exposure = v
-	default:
+	vals := in.Values()
+	i := colIndex(col)
+	if i < 0 {
 		panic("inputs: unknown column " + col)
 	}
+	vals[i] = v
+	*in = assess.InputOf(vals)
+}
+
+// colIndex is the index of input column col in valueCols, or −1.
+func colIndex(col string) int {
+	for i, c := range valueCols {
+		if c == col {
+			return i
+		}
+	}
+	return -1
 }
