@@ -145,6 +145,9 @@ func (c Config) Resolve(n int) (Resolved, error) {
 	if r.Timeout < 0 {
 		return Resolved{}, configErrorf("timeout %v is negative", r.Timeout)
 	}
+	if r.Security != SemiHonest && r.Security != Malicious {
+		return Resolved{}, configErrorf("unknown security %v (want semi-honest or malicious)", r.Security)
+	}
 	r.hash = r.computeHash()
 	return r, nil
 }
@@ -231,7 +234,7 @@ const hashDomain = "cohort/assess/config/v2"
 
 // Hash is a SHA-256 over a canonical encoding of every public parameter
 // that all parties must agree on: n, threshold, alert level, weights,
-// bounds, min parties, field, session id and ThresholdUnderMPC, after
+// bounds, min parties, field, session id, ThresholdUnderMPC and Security, after
 // defaults (so a zero value and its explicit default hash the same).
 // Timeout and Progress are local and not included. It is computed once, by
 // Resolve.
@@ -252,5 +255,6 @@ func (r Resolved) computeHash() [32]byte {
 	h.String(string(r.Field))
 	h.String(r.SessionID)
 	h.Bool(r.ThresholdUnderMPC)
+	h.Int(int64(r.Security))
 	return h.Sum()
 }

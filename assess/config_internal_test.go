@@ -230,6 +230,7 @@ func TestHash(t *testing.T) {
 		"field":           func(c *Config) { c.Field = FieldM127 },
 		"session id":      func(c *Config) { c.SessionID = "campaign-2" },
 		"generic path":    func(c *Config) { c.ThresholdUnderMPC = true },
+		"malicious":       func(c *Config) { c.Security = Malicious },
 	}
 	seen := map[[32]byte]string{h: "base"}
 	for name, change := range changes {
@@ -252,7 +253,7 @@ func TestHash(t *testing.T) {
 func TestHashCoversConfig(t *testing.T) {
 	covered := map[string]bool{
 		"Threshold": true, "AlertLevel": true, "Weights": true, "Bounds": true, "MinParties": true,
-		"Field": true, "SessionID": true, "ThresholdUnderMPC": true,
+		"Field": true, "SessionID": true, "ThresholdUnderMPC": true, "Security": true,
 		"Timeout": false, "Progress": false, // local to each party
 	}
 	typ := reflect.TypeFor[Config]()

@@ -53,9 +53,14 @@ func Run(ctx context.Context, parties []Party, cfg Config) (Result, error) {
 			if i > 0 {
 				pc.Progress = nil // one report for the whole process
 			}
-			if rc.Field == FieldM127 {
+			switch {
+			case rc.Field == FieldM127 && rc.Security == Malicious:
+				results[i], errs[i] = runMalicious(ctx, field.F127{}, p, pc)
+			case rc.Field == FieldM127:
 				results[i], errs[i] = runParty(ctx, field.F127{}, p, pc)
-			} else {
+			case rc.Security == Malicious:
+				results[i], errs[i] = runMalicious(ctx, field.F61{}, p, pc)
+			default:
 				results[i], errs[i] = runParty(ctx, field.F61{}, p, pc)
 			}
 			if errs[i] != nil {
@@ -242,15 +247,19 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolve
 		return fail("output", err)
 	}
 	progress("output", 1, 1)
-	res := Result{
-		Organisations: n, ComputeParties: s.N(), Corruptible: s.T(),
-		Threshold: cfg.Threshold, AlertLevel: cfg.AlertLevel, Field: cfg.Field,
-		Sum: sum, Average: float64(sum) / float64(n),
+	return cfg.result(s.N(), s.T(), sum, count, mx, s.Stats()), nil
+}
+
+// result assembles a party's Result.
+func (cfg Resolved) result(compute, t int, sum, count, mx int64, st cnet.Stats) Result {
+	return Result{
+		Organisations: cfg.N, ComputeParties: compute, Corruptible: t,
+		Threshold: cfg.Threshold, AlertLevel: cfg.AlertLevel, Field: cfg.Field, Security: cfg.Security,
+		Sum: sum, Average: float64(sum) / float64(cfg.N),
 		AtOrAbove: int(count), Alert: int(count) >= cfg.AlertLevel,
 		Max:  mx,
-		Cost: Cost{PerParty: []cnet.Stats{s.Stats()}},
+		Cost: Cost{PerParty: []cnet.Stats{st}},
 	}
-	return res, nil
 }
 
 // ErrImplausible is returned when the opened outputs contradict each other

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	cnet "github.com/cohortmpc/cohort/net"
+	"github.com/cohortmpc/cohort/ops"
 )
 
 // Input is one organisation's private data.
@@ -60,15 +61,29 @@ type Config struct {
 	// Timeout bounds the whole run (default 10 minutes); every network wait
 	// fails within it.
 	Timeout time.Duration
-	// ThresholdUnderMPC computes the threshold bits with secure comparisons
-	// instead of letting each organisation compute its own bit (the generic
-	// path; slower, same outputs).
+	// ThresholdUnderMPC computes the threshold bits and the maximum with
+	// secure comparisons (the generic path, the v1 tournament; slower, same
+	// outputs) instead of letting each organisation compute its own bit, or
+	// deriving it from the bits of its score under MPC in malicious mode.
 	ThresholdUnderMPC bool
+	// Security is the adversary the run withstands: SemiHonest (default) or
+	// Malicious (with abort: a deviating organisation makes the run fail
+	// instead of changing the result; see the package doc).
+	Security Security
 	// Progress, when set, is called from the computation's goroutine with the
 	// current phase and how far it is; it must be fast. It is local to each
 	// party and not part of the public parameters the parties agree on.
 	Progress func(phase string, done, total int)
 }
+
+// Security is the adversary model of a run; see [ops.Security].
+type Security = ops.Security
+
+// The adversary models.
+const (
+	SemiHonest = ops.SemiHonest
+	Malicious  = ops.Malicious
+)
 
 // Party is one organisation taking part in a Run: its id (1..n), its private
 // input and its transport to the others.
@@ -89,9 +104,10 @@ type Result struct {
 	// number of compute parties that may collude (or, in the malicious
 	// model, deviate) without breaking the guarantees.
 	Corruptible int
-	Threshold   int     // public threshold T on the score
-	AlertLevel  int     // public alert level K
-	Field       Field   // the field the computation ran in (FieldM61 or FieldM127)
+	Threshold   int   // public threshold T on the score
+	AlertLevel  int   // public alert level K
+	Field       Field // the field the computation ran in (FieldM61 or FieldM127)
+	Security    Security
 	Sum         int64   // sum of all scores
 	Average     float64 // Sum / Organisations
 	AtOrAbove   int     // organisations with score ≥ Threshold

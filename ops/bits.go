@@ -69,7 +69,7 @@ func (s *Session[E]) makeBits(ctx context.Context, c int) error {
 		} else {
 			var sq Shares[E]
 			if sq, err = s.eng.mul(ctx, a, a, "RandomBits: square"); err == nil {
-				if inv, err = s.eng.open(ctx, sq, "RandomBits", true); err == nil {
+				if inv, err = s.eng.open(ctx, sq, "RandomBits", openMasked); err == nil {
 					rootsInv(inv)
 				}
 			}

@@ -97,7 +97,7 @@ func (s *Session[E]) ltz(ctx context.Context, a Shares[E], k int) (Shares[E], er
 	if err != nil || a.Len() == 0 {
 		return a.Slice(0, 0), err
 	}
-	cOpen, err := s.eng.open(ctx, c, "LTZ: masked values", true)
+	cOpen, err := s.eng.open(ctx, c, "LTZ: masked values", openMasked)
 	if err != nil {
 		return Shares[E]{}, err
 	}
@@ -201,7 +201,7 @@ func (s *Session[E]) ltzFinish(ctx context.Context, st *ltzState[E], cOpen []E) 
 	if err != nil {
 		return Shares[E]{}, err
 	}
-	w, err := s.eng.open(ctx, last, "LTZ: zero test", true)
+	w, err := s.eng.open(ctx, last, "LTZ: zero test", openMasked)
 	if err != nil {
 		return Shares[E]{}, err
 	}
@@ -359,7 +359,7 @@ func (s *Session[E]) trunc(ctx context.Context, a Shares[E], K, m int) (Shares[E
 	st.rp, st.masks = Concat(rps...), Concat(masks...)
 	pow2m := s.pow2(m)
 	c := a.Add(st.rp).Add(st.masks.Scale(pow2m))
-	cOpen, err := s.eng.open(ctx, c, "DivPow2: masked values", true)
+	cOpen, err := s.eng.open(ctx, c, "DivPow2: masked values", openMasked)
 	if err != nil {
 		return Shares[E]{}, err
 	}

@@ -121,4 +121,5 @@ func (s *Session[E]) collectDeal(x *exchange[E], j *dealJob[E]) {
 			j.shares[dealer] = x.take(dealer, c)
 		}
 	}
+	s.eng.dealt(j.d, j.purpose, j.shares)
 }

@@ -11,6 +11,8 @@ import (
 // re-dealing. The semi-honest engine is below; an engine that authenticates
 // values with MACs implements the same methods.
 type engine[E any] interface {
+	// init runs once, after the session is set up, on compute parties.
+	init(ctx context.Context) error
 	// authenticates reports whether values carry MAC shares.
 	authenticates() bool
 	// macKey is this party's share of the MAC key (zero when the engine
@@ -28,15 +30,43 @@ type engine[E any] interface {
 	mul(ctx context.Context, x, y Shares[E], name string) (Shares[E], error)
 	// reduce returns degree-T sharings of the values of degree-2T x.
 	reduce(ctx context.Context, x Shares[E], name string) (Shares[E], error)
-	// open reveals x (degree T or 2T) to every compute party. uniform says
-	// that every value of x is uniformly distributed whatever the inputs (a
-	// masked value), so that it may be revealed before the computation that
-	// led to it is verified.
-	open(ctx context.Context, x Shares[E], name string, uniform bool) ([]E, error)
+	// open reveals x (degree T or 2T) to every compute party, in the way
+	// kind says (see openKind).
+	open(ctx context.Context, x Shares[E], name string, kind openKind) ([]E, error)
 	// verify checks everything computed so far (a no-op when the engine
 	// does not authenticate).
 	verify(ctx context.Context) error
+	// dealt records the sharings this party received in a dealing of
+	// degree d (shares[dealer], by compute number; purpose as in prg), for
+	// the engine's consistency checks.
+	dealt(d int, purpose uint32, shares [][]E)
+	// require records what party's dealings must satisfy: bits that must
+	// be bits and values that must be zero (a no-op when the engine does
+	// not authenticate: semi-honest dealers are trusted).
+	require(party int, bits, zero Shares[E])
+	// poolNeeds turns what the protocols declare (multiplications,
+	// degree-2T openings, …) into what the pools must hold for this engine.
+	poolNeeds(n Needs) Needs
 }
+
+// openKind says what an opened value may reveal, and so how an engine
+// that verifies must open it.
+type openKind int
+
+const (
+	// openMasked: every value is uniformly distributed whatever the inputs
+	// (a masked value), so it may be revealed before the computation that
+	// led to it is verified; a king may open it, verified later.
+	openMasked openKind = iota
+	// openChecked: the values reveal something about the inputs (a zero
+	// test), so everything before them is verified first; a king may open
+	// them, provided the computation verifies again before anything else
+	// is revealed, and its control flow does not depend on them.
+	openChecked
+	// openOutput: the values are results: verify everything first, then
+	// open so that no party can change what another receives.
+	openOutput
+)
 
 // kingPoster is a capability of the semi-honest engine: kings apply post to
 // the values they reconstruct before sending them (for example a square
@@ -55,9 +85,13 @@ type overlapper[E any] interface {
 // trusted, DN07 multiplication.
 type semiHonest[E any] struct{ s *Session[E] }
 
-func (e *semiHonest[E]) authenticates() bool       { return false }
-func (e *semiHonest[E]) macKey() E                 { return e.s.f.Zero() }
-func (e *semiHonest[E]) trustsContributions() bool { return true }
+func (e *semiHonest[E]) init(context.Context) error        { return nil }
+func (e *semiHonest[E]) dealt(int, uint32, [][]E)          {}
+func (e *semiHonest[E]) require(int, Shares[E], Shares[E]) {}
+func (e *semiHonest[E]) poolNeeds(n Needs) Needs           { return n }
+func (e *semiHonest[E]) authenticates() bool               { return false }
+func (e *semiHonest[E]) macKey() E                         { return e.s.f.Zero() }
+func (e *semiHonest[E]) trustsContributions() bool         { return true }
 func (e *semiHonest[E]) verify(context.Context) error {
 	return nil
 }
@@ -75,7 +109,7 @@ func (e *semiHonest[E]) reduce(ctx context.Context, x Shares[E], name string) (S
 	return out, err
 }
 
-func (e *semiHonest[E]) open(ctx context.Context, x Shares[E], name string, _ bool) ([]E, error) {
+func (e *semiHonest[E]) open(ctx context.Context, x Shares[E], name string, _ openKind) ([]E, error) {
 	return e.openPost(ctx, x, name, nil)
 }
 

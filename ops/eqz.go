@@ -45,7 +45,7 @@ func (s *Session[E]) EQZ(ctx context.Context, a Int[E]) (Int[E], error) {
 		rps[i] = fromBits(bits.Slice(i*k, (i+1)*k))
 	}
 	c := a.x.AddConst(s.pow2(k - 1)).Add(Concat(rps...)).Add(masks.Scale(s.pow2(k)))
-	cOpen, err := s.eng.open(ctx, c, "EQZ: masked values", true)
+	cOpen, err := s.eng.open(ctx, c, "EQZ: masked values", openMasked)
 	if err != nil {
 		return Int[E]{}, err
 	}

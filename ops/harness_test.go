@@ -50,6 +50,20 @@ func runAll[E any, R any](t testing.TB, f field.Field[E], n int, seed uint64, wr
 	return runOn(t, f, trs, seed, wrap, fn)
 }
 
+// runSec is run with the given security model.
+func runSec[E any, R any](t testing.TB, f field.Field[E], n int, seed uint64, sec ops.Security, fn func(ctx context.Context, s *ops.Session[E]) (R, error)) []R {
+	t.Helper()
+	trs, err := cnet.NewMesh(n)
+	require.NoError(t, err)
+	res, errs := runOnWith(t, f, trs, func(id int) ops.Options {
+		return ops.Options{SessionID: "test", Rand: newSeeded(seed, id), Security: sec}
+	}, fn)
+	for i, err := range errs {
+		require.NoError(t, err, "party %d", i+1)
+	}
+	return res
+}
+
 // runOn is runAll over the given transports, which it closes.
 func runOn[E any, R any](t testing.TB, f field.Field[E], trs []cnet.Transport, seed uint64, wrap func(id int, tr cnet.Transport) cnet.Transport,
 	fn func(ctx context.Context, s *ops.Session[E]) (R, error)) ([]R, []error) {

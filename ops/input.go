@@ -105,6 +105,7 @@ func (s *Session[E]) inputFrom(ctx context.Context, values []E, counts []int) ([
 		return nil, err
 	}
 	s.collectDeal(xc, job)
+	ext := make([][]E, s.n+1) // input parties' plain sharings, for the engine's checks
 	raw := make([][]E, len(counts)-1)
 	var all []E
 	for j := 1; j < len(counts); j++ {
@@ -112,10 +113,14 @@ func (s *Session[E]) inputFrom(ctx context.Context, values []E, counts []int) ([
 		case counts[j] == 0:
 		case c == 0:
 			raw[j-1] = xc.takeIO(j, counts[j])
+			ext[0] = append(ext[0], raw[j-1]...)
 		default:
 			raw[j-1] = job.shares[c]
 		}
 		all = append(all, raw[j-1]...)
+	}
+	if len(ext[0]) > 0 {
+		s.eng.dealt(s.t, purposeInput, ext)
 	}
 	mac, err := s.eng.authenticate(ctx, all)
 	if err != nil {

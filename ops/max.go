@@ -195,7 +195,7 @@ func (s *Session[E]) tournament(ctx context.Context, op string, x Int[E], payloa
 		var cOpen []E
 		var red Shares[E]
 		if len(sel) == 0 {
-			cOpen, err = s.eng.open(ctx, c, op+": masked differences", true)
+			cOpen, err = s.eng.open(ctx, c, op+": masked differences", openMasked)
 		} else {
 			cOpen, red, err = ov.openAndReduce(ctx, c, Concat(sel...), op+": masked differences and selections")
 		}

@@ -34,7 +34,7 @@ func (s *Session[E]) Open(ctx context.Context, x Shares[E]) ([]E, error) {
 	if err := s.use("Open", x); err != nil {
 		return nil, err
 	}
-	return s.eng.open(ctx, x, "Open", false)
+	return s.eng.open(ctx, x, "Open", openOutput)
 }
 
 // NeedsOpen is the preprocessing that Open of c values of degree 2T
@@ -75,6 +75,7 @@ func (s *Session[E]) OpenTo(ctx context.Context, x Shares[E], to int) ([]E, erro
 	xc := s.newExchange("OpenTo")
 	for _, c := range senders {
 		switch {
+		case c == target:
 		case c == s.me && target == 0:
 			xc.putIO(to, x.v...)
 		case c == s.me:
@@ -96,6 +97,9 @@ func (s *Session[E]) OpenTo(ctx context.Context, x Shares[E], to int) ([]E, erro
 			cols = append(cols, xc.take(c, x.Len()))
 			points = append(points, c)
 		}
+	}
+	if err := s.checkConsistent("OpenTo", points, cols, x.Degree()); err != nil {
+		return nil, err
 	}
 	return s.reconstructFrom(points, cols, x.Degree()), nil
 }
@@ -135,6 +139,25 @@ func (s *Session[E]) reconstructFrom(points []int, cols [][]E, d int) []E {
 	return out[0]
 }
 
+// checkConsistent fails the session when the shares cols[k] at points[k]
+// of some value do not lie on one polynomial of degree d (only possible
+// with more than d+1 points).
+func (s *Session[E]) checkConsistent(op string, points []int, cols [][]E, d int) error {
+	if len(points) <= d+1 {
+		return nil
+	}
+	col := make([]E, len(points))
+	for v := range cols[0] {
+		for i := range points {
+			col[i] = cols[i][v]
+		}
+		if err := share.Check(s.f, points, col, d); err != nil {
+			return s.fail(fmt.Errorf("ops: %s: the compute parties' shares of value %d are inconsistent: some party deviated: %w", op, v, errors.Join(ErrCheck, err)))
+		}
+	}
+	return nil
+}
+
 // Receive is the input party's side of [Session.OpenTo]: it returns the count
 // values the compute parties open to this party. In a session that
 // authenticates values every compute party sends its share, and a set of
@@ -161,16 +184,8 @@ func (s *Session[E]) Receive(ctx context.Context, count int) ([]E, error) {
 	for i, c := range senders {
 		cols[i] = xc.take(c, count)
 	}
-	if len(senders) > s.t+1 {
-		col := make([]E, len(senders))
-		for v := range count {
-			for i := range senders {
-				col[i] = cols[i][v]
-			}
-			if err := share.Check(s.f, senders, col, s.t); err != nil {
-				return nil, s.fail(fmt.Errorf("ops: Receive: the compute parties' shares of value %d are inconsistent: %w", v, errors.Join(ErrCheck, err)))
-			}
-		}
+	if err := s.checkConsistent("Receive", senders, cols, s.t); err != nil {
+		return nil, err
 	}
 	return s.reconstructFrom(senders, cols, s.t), nil
 }
@@ -194,7 +209,7 @@ func (s *Session[E]) ZeroTest(ctx context.Context, x Shares[E]) ([]bool, error) 
 	if err != nil {
 		return nil, err
 	}
-	y, err := s.eng.open(ctx, r.MulLocal(x), "ZeroTest", false)
+	y, err := s.eng.open(ctx, r.MulLocal(x), "ZeroTest", openOutput)
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,12 @@ type Needs struct {
 	// MaskBits is the bit length k of the comparisons the masks serve; it
 	// decides how masks are built (0: from bits, valid for every k).
 	MaskBits int
+	// Inputs counts values that parties input, and Verify the
+	// verifications the computation runs: a session that authenticates
+	// values spends a multiplication on the MAC of each input and a few
+	// preprocessed values on each verification. Semi-honest sessions
+	// ignore both.
+	Inputs, Verify int
 }
 
 // Add returns the sum of two Needs (MaskBits is the larger).
@@ -74,13 +80,14 @@ func (a Needs) Add(b Needs) Needs {
 	return Needs{
 		Random: a.Random + b.Random, Double: a.Double + b.Double, Zero: a.Zero + b.Zero,
 		Bits: a.Bits + b.Bits, Masks: a.Masks + b.Masks, MaskBits: max(a.MaskBits, b.MaskBits),
+		Inputs: a.Inputs + b.Inputs, Verify: a.Verify + b.Verify,
 	}
 }
 
 // Times returns the Needs of c repetitions.
 func (a Needs) Times(c int) Needs {
 	return Needs{Random: c * a.Random, Double: c * a.Double, Zero: c * a.Zero,
-		Bits: c * a.Bits, Masks: c * a.Masks, MaskBits: a.MaskBits}
+		Bits: c * a.Bits, Masks: c * a.Masks, MaskBits: a.MaskBits, Inputs: c * a.Inputs, Verify: c * a.Verify}
 }
 
 // Prepare generates preprocessed randomness ahead of the computation, in
@@ -89,12 +96,12 @@ func (s *Session[E]) Prepare(ctx context.Context, need Needs) error {
 	if err := s.begin("Prepare"); err != nil {
 		return err
 	}
-	for _, c := range []int{need.Random, need.Double, need.Zero, need.Bits, need.Masks} {
+	for _, c := range []int{need.Random, need.Double, need.Zero, need.Bits, need.Masks, need.Inputs, need.Verify} {
 		if err := s.checkCount("Prepare", c); err != nil {
 			return err
 		}
 	}
-	return s.prepare(ctx, need)
+	return s.prepare(ctx, s.eng.poolNeeds(need))
 }
 
 func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
@@ -105,8 +112,15 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 		bits += masks * (Kappa + 1)
 	}
 	random := max(0, need.Random-s.pool.random.len()) + bits
-	zero := max(0, need.Zero-s.pool.zero.len()) + bits
+	zero := max(0, need.Zero-s.pool.zero.len())
 	double := max(0, need.Double-s.pool.dblT.len())
+	if s.eng.authenticates() {
+		// Every random value gets its MAC by a multiplication, and a bit
+		// costs a multiplication (a²) on top.
+		double += random + 2*bits
+	} else {
+		zero += bits // a² is opened as a degree-2T value
+	}
 	// Deal in chunks so that no party receives more than maxDealElements
 	// elements in one round: memory stays bounded at large n.
 	perDealer := func(total int) int { return (total + s.n - s.t - 1) / (s.n - s.t) }
@@ -128,6 +142,10 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 	}
 	if bits > 0 {
 		if err := s.makeBits(ctx, bits); err != nil {
+			return err
+		}
+		// Bits (and the masks made of them) are used only once verified.
+		if err := s.eng.verify(ctx); err != nil {
 			return err
 		}
 	}
@@ -230,15 +248,15 @@ func (s *Session[E]) deal(ctx context.Context, random, double, zero, masks int) 
 	for _, j := range jobs {
 		s.collectDeal(xc, j)
 	}
+	s.pool.dblT.push(s.extract(jobs[1]), nil)
+	s.pool.dbl2t.push(s.extract(jobs[2]), nil)
+	s.pool.zero.push(s.extract(jobs[3]), nil)
 	random0 := s.extract(jobs[0])
-	mac, err := s.eng.authenticate(ctx, random0)
+	mac, err := s.eng.authenticate(ctx, random0) // may take doubles just dealt
 	if err != nil {
 		return err
 	}
 	s.pool.random.push(random0, mac)
-	s.pool.dblT.push(s.extract(jobs[1]), nil)
-	s.pool.dbl2t.push(s.extract(jobs[2]), nil)
-	s.pool.zero.push(s.extract(jobs[3]), nil)
 	if masks > 0 {
 		mj := jobs[4]
 		sums := make([]E, masks)

@@ -46,6 +46,36 @@ type Options struct {
 	// and after each of their steps, with how many of the total are done
 	// (total may be 0). It must be fast.
 	Progress func(op string, done, total int)
+	// Security chooses the adversary the session withstands: SemiHonest
+	// (the default) or Malicious. All parties must choose the same.
+	Security Security
+}
+
+// Security is the adversary model of a session.
+type Security int
+
+const (
+	// SemiHonest: corrupt parties follow the protocol but pool what they
+	// see; they learn nothing beyond their inputs and the outputs. A party
+	// that deviates can change the result.
+	SemiHonest Security = iota
+	// Malicious (with abort): corrupt parties may deviate arbitrarily.
+	// Every value carries a MAC under a secret key, every opened value and
+	// product is verified before any value that is not uniformly masked is
+	// opened, and every dealt sharing is checked for consistency. An honest
+	// party either gets the correct result or stops with an error
+	// ([ErrCheck] when a verification fails); cheating reveals nothing.
+	Malicious
+)
+
+func (m Security) String() string {
+	switch m {
+	case SemiHonest:
+		return "semi-honest"
+	case Malicious:
+		return "malicious"
+	}
+	return fmt.Sprintf("Security(%d)", int(m))
 }
 
 // Session is one party's side of a multi-party computation over field F:
@@ -135,9 +165,21 @@ func NewSession[E any](ctx context.Context, f field.Field[E], tr cnet.Transport,
 	s.me = s.cnum[id]
 	s.keys = make([]field.PRGKey, s.n+1)
 	s.local = s.deriveKey("local", own).Stream(0)
-	s.eng = &semiHonest[E]{s: s}
+	switch opts.Security {
+	case SemiHonest:
+		s.eng = &semiHonest[E]{s: s}
+	case Malicious:
+		s.eng = &malicious[E]{s: s}
+	default:
+		return nil, fmt.Errorf("ops: unknown security %v", opts.Security)
+	}
 	if err := s.setup(ctx); err != nil {
 		return nil, err
+	}
+	if s.me != 0 {
+		if err := s.eng.init(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -281,6 +323,7 @@ func (s *Session[E]) helloDigest() [32]byte {
 	h := canon.New("cohort/ops/hello/v2")
 	h.Bytes(s.opts.ConfigHash[:])
 	h.String(s.opts.SessionID)
+	h.Int(int64(s.opts.Security))
 	h.Int(int64(len(s.cnum) - 1))
 	for _, c := range s.cids {
 		h.Int(int64(c))

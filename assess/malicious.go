@@ -1,0 +1,176 @@
+package assess
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+
+	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/ops"
+)
+
+// runMalicious is one party's side of the assessment with security against
+// malicious organisations (DESIGN §13). With the shifted score s in
+// [0, span] and the shifted threshold T, every organisation deals, as bits:
+// c = [s ≥ T] (1 bit), z = s − c·T (k bits) and z' = z + 2^k − 1 − hi(c)
+// (k bits), where hi(0) = T − 1 and hi(1) = span − T are the largest z can
+// be and k is the width of the larger. z, z' ≥ 0 and below 2^k by
+// construction, so z ≤ hi(c), which puts s = z + c·T in [0, T − 1] when
+// c = 0 and in [T, span] when c = 1: the score is in range and c is its
+// threshold bit. The session verifies that every dealt bit is a bit and
+// that z' agrees with z and c (naming the organisation otherwise) before
+// anything that is not uniformly masked is opened. Since every score with
+// c = 1 exceeds every score with c = 0, the largest score is that of the
+// largest (k+1)-bit number c·2^k + z, which [ops.Session.MaxOfBits] finds
+// from the bits already dealt (DESIGN-v2 §3.4). The generic path runs the
+// v1 tournament on the authenticated scores instead. Before reporting, the
+// parties check that they all hold the same outputs.
+func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolved) (Result, error) {
+	progress := func(phase string, done, total int) {
+		if cfg.Progress != nil {
+			cfg.Progress(phase, done, total)
+		}
+	}
+	fail := func(step string, err error) (Result, error) {
+		return Result{}, fmt.Errorf("assess: party %d: %s: %w", p.ID, step, err)
+	}
+	progress("setup", 0, 1)
+	s, err := ops.NewSession(ctx, f, p.Transport, ops.Options{
+		SessionID:  cfg.SessionID,
+		ConfigHash: cfg.Hash(),
+		Security:   ops.Malicious,
+		Progress: func(op string, done, total int) {
+			progress("maximum", done, total)
+		},
+	})
+	if err != nil {
+		return fail("setup", err)
+	}
+	n := cfg.N
+	generic := cfg.ThresholdUnderMPC
+	l := cfg.layout()
+
+	progress("preprocessing", 0, 1)
+	need := ops.Needs{Inputs: n * l.bits(), Random: 1, Verify: 2}
+	if generic {
+		need = need.Add(ops.NeedsMax(n, cfg.scoreBound()))
+	} else {
+		need = need.Add(ops.NeedsMaxOfBits(n, l.k+1))
+	}
+	if err := s.Prepare(ctx, need); err != nil {
+		return fail("preprocessing", err)
+	}
+
+	progress("inputs", 0, 1)
+	dealt, err := s.InputBits(ctx, l.values(cfg.Score(p.Input)-cfg.ScoreMin), l.widths())
+	if err != nil {
+		return fail("inputs", err)
+	}
+	scores := make([]ops.Int[E], n)
+	counted := make([]ops.Int[E], n)
+	for i, b := range dealt {
+		z := ops.FromBits(b.Slice(0, l.k), l.k)
+		c := b.Index(l.k)
+		scores[i] = z.Add(c.Scale(l.thr))
+		counted[i] = c
+		if l.upper {
+			// z' = z + 2^k − 1 − hi(0) − c·(hi(1) − hi(0))
+			zp := ops.FromBits(b.Slice(l.k+1, 2*l.k+1), l.k)
+			rel := zp.Sub(z).AddConst(l.lowHi - (int64(1)<<l.k - 1)).Add(c.Scale(l.highHi - l.lowHi))
+			if err := s.RequireZero(rel.Shares(), i+1); err != nil {
+				return fail("inputs", err)
+			}
+		}
+	}
+	all := ops.ConcatInts(scores...)
+	count := ops.ConcatInts(counted...).Sum()
+
+	var sum, cnt, mx int64
+	if generic {
+		m, err := s.Max(ctx, all)
+		if err != nil {
+			return fail("maximum", err)
+		}
+		out, err := s.OpenInt(ctx, ops.ConcatInts(all.Sum(), count, m))
+		if err != nil {
+			return fail("output", err)
+		}
+		sum, cnt, mx = out[0], out[1], out[2]
+	} else {
+		vbits := make([]ops.Int[E], n)
+		for i, b := range dealt {
+			vbits[i] = b.Slice(0, l.k+1) // z, then c: the number c·2^k + z
+		}
+		v, err := s.MaxOfBits(ctx, ops.ConcatInts(vbits...), l.k+1)
+		if err != nil {
+			return fail("maximum", err)
+		}
+		mx = v&(int64(1)<<l.k-1) + (v>>l.k)*l.thr
+		progress("output", 0, 1)
+		out, err := s.OpenInt(ctx, ops.ConcatInts(all.Sum(), count))
+		if err != nil {
+			return fail("output", err)
+		}
+		sum, cnt = out[0], out[1]
+	}
+	sum += int64(n) * cfg.ScoreMin
+	mx += cfg.ScoreMin
+	if err := checkOutputs(cfg, sum, cnt, mx); err != nil {
+		return fail("output", err)
+	}
+	if err := s.Agree(ctx, binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil,
+		uint64(sum)), uint64(cnt)), uint64(mx))); err != nil {
+		return fail("agreement", err)
+	}
+	progress("output", 1, 1)
+	return cfg.result(s.N(), s.T(), sum, cnt, mx, s.Stats()), nil
+}
+
+// layout is how an organisation encodes its shifted score as bits in
+// malicious mode (see runMalicious).
+type layout struct {
+	thr           int64 // shifted threshold T, in 1..span
+	lowHi, highHi int64 // the largest z for c = 0 and c = 1
+	k             int   // width of z and z'
+	upper         bool  // z' is needed (some bound is below 2^k − 1)
+}
+
+func (cfg Resolved) layout() layout {
+	span := cfg.ScoreMax - cfg.ScoreMin
+	l := layout{thr: int64(cfg.Threshold) - cfg.ScoreMin}
+	l.lowHi, l.highHi = l.thr-1, span-l.thr
+	l.k = max(1, bits.Len64(uint64(max(l.lowHi, l.highHi))))
+	full := int64(1)<<l.k - 1
+	l.upper = l.lowHi != full || l.highHi != full
+	return l
+}
+
+func (l layout) widths() []int {
+	if l.upper {
+		return []int{l.k, 1, l.k}
+	}
+	return []int{l.k, 1}
+}
+
+func (l layout) bits() int {
+	b := 0
+	for _, w := range l.widths() {
+		b += w
+	}
+	return b
+}
+
+// values encodes shifted score s: z, c and, when needed, z'.
+func (l layout) values(s int64) []int64 {
+	var c int64
+	if s >= l.thr {
+		c = 1
+	}
+	z := s - c*l.thr
+	v := []int64{z, c}
+	if l.upper {
+		v = append(v, z+int64(1)<<l.k-1-l.lowHi-c*(l.highHi-l.lowHi))
+	}
+	return v
+}
