@@ -210,7 +210,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if ctx.Err() != nil {
 			return interrupted(ctx, "connecting", stderr)
 		}
-		return fail(cli.ExitFailure, "%s", explain(err, cfg))
+		return fail(cli.ExitFailure, "%s", explain(err, cfg, false))
 	}
 	defer tr.Close()
 	log.Info("connected to all parties; computing", "timeout", cfg.Assess.Timeout)
@@ -229,7 +229,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if ctx.Err() != nil {
 			return interrupted(ctx, "computing", stderr)
 		}
-		return fail(cli.ExitFailure, "%s", explain(err, cfg))
+		return fail(cli.ExitFailure, "%s", explain(err, cfg, true))
 	}
 	r := &report.Report{
 		Mode:     fmt.Sprintf("party %d of %d, over TCP with mutual TLS", o.id, cfg.N()),
@@ -311,19 +311,21 @@ func portOf(addr string) string {
 
 // explain turns a network or protocol failure into a message that names
 // the party concerned, what this party saw it do and, where it helps, what
-// to check.
-func explain(err error, cfg *deploy.Config) string {
+// to check. computing tells whether the failure happened in the
+// computation (under its timeout) rather than while connecting.
+func explain(err error, cfg *deploy.Config, computing bool) string {
 	msg := err.Error()
+	timedOut := computing && errors.Is(err, context.DeadlineExceeded)
 	var pe *cnet.PeerError
 	if !errors.As(err, &pe) || pe.Party < 1 || pe.Party > cfg.N() {
-		if errors.Is(err, context.DeadlineExceeded) {
+		if timedOut {
 			return fmt.Sprintf("%s\nparty: the computation did not finish within its timeout (%v)", msg, cfg.Assess.Timeout)
 		}
 		return msg
 	}
 	peer := cfg.Parties[pe.Party-1]
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
+	case timedOut:
 		// Not an accusation: the party waited for may itself be waiting.
 		return fmt.Sprintf("%s\nparty: the computation did not finish within its timeout (%v); this party was waiting for party %d (%s)",
 			msg, cfg.Assess.Timeout, peer.ID, peer.Addr)

@@ -139,7 +139,7 @@ func TestLoadMinimal(t *testing.T) {
 	short := map[string]any{"session": "s", "parties": parties, "timeout": "5s"}
 	c, err = deploy.Load(writeJSON(t, dir, short))
 	require.NoError(t, err)
-	assert.Equal(t, 2500*time.Millisecond, c.LivenessTimeout(), "half the run's timeout")
+	assert.Equal(t, 5*time.Second, c.LivenessTimeout())
 }
 
 func TestLoadErrors(t *testing.T) {

@@ -48,11 +48,10 @@ func (c *Config) Party(id int) (Party, error) {
 }
 
 // LivenessTimeout is how long a party waits without hearing anything from a
-// peer before it declares the peer dead: half the run's timeout, so that a
-// peer that hangs is found out as such before the run times out, but at
-// most [tcp.DefaultTimeout].
+// peer before it declares the peer dead: the run's timeout, but at most
+// [tcp.DefaultTimeout].
 func (c *Config) LivenessTimeout() time.Duration {
-	return min(c.Assess.Timeout/2, tcp.DefaultTimeout)
+	return min(c.Assess.Timeout, tcp.DefaultTimeout)
 }
 
 // LoadIdentity reads party id's private key from keyPath and its

@@ -464,7 +464,9 @@ func (c *connector) dialLoop(ctx context.Context, j int) {
 		} else {
 			err = &cnet.PeerError{Party: j, Op: "connect", Err: fmt.Errorf("tcp: %w", err)}
 		}
-		if ctx.Err() != nil {
+		// A dial cut short by the end of ctx is not the party's doing (its
+		// deadline may fire just before ctx notices).
+		if d, ok := ctx.Deadline(); ctx.Err() != nil || (err != nil && ok && !time.Now().Before(d)) {
 			if p != nil {
 				p.raw.Close()
 			}

@@ -423,7 +423,9 @@ func (p *peerConn) fail(op string, err error) error {
 }
 
 // heartbeat writes a ping on every connection that has been idle for
-// Timeout/4, so that the peer's read deadline does not expire.
+// Timeout/4, so that the peer's read deadline does not expire. Each ping is
+// written by a goroutine of its own: a peer that stops reading holds up
+// the pings to it, not those to the others.
 func (t *Transport) heartbeat() {
 	defer t.wg.Done()
 	every := max(t.timeout/4, time.Millisecond)
@@ -444,11 +446,15 @@ func (t *Transport) heartbeat() {
 				default:
 					continue // a write is in progress
 				}
-				err := p.writeFrame(context.Background(), frame.Ping, nil)
-				<-p.wlock
-				if err != nil {
-					p.fail("send", err)
-				}
+				t.wg.Add(1)
+				go func() {
+					defer t.wg.Done()
+					err := p.writeFrame(context.Background(), frame.Ping, nil)
+					<-p.wlock
+					if err != nil {
+						p.fail("send", err)
+					}
+				}()
 			}
 		}
 	}
