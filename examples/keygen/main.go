@@ -19,7 +19,9 @@
 // on HOST (default 127.0.0.1) at ports P, P+1, …, or at free ports it picks
 // when -base-port is 0 (the default).
 //
-// keygen refuses to overwrite existing files. The exit code is 0 on
+// keygen refuses to overwrite existing files, and writes all its files or,
+// when anything fails, none: each is written to a temporary file, synced,
+// and only then given its name. The exit code is 0 on
 // success, 2 for invalid flags and 1 when writing fails.
 package main
 
@@ -38,6 +40,7 @@ import (
 	"time"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/internal/atomicfile"
 	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	"github.com/cohortmpc/cohort/net/tcp"
@@ -143,48 +146,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 func keyFile(id int) string  { return fmt.Sprintf("party%d.key", id) }
 func certFile(id int) string { return fmt.Sprintf("party%d.crt", id) }
 
-// writeIdentity writes party id's key and certificate to dir and returns the
-// certificate's fingerprint.
-func writeIdentity(dir string, id int) (string, error) {
+// identity generates party id's key and certificate as files in dir, and
+// returns them with the certificate's fingerprint.
+func identity(dir string, id int) ([]atomicfile.File, string, error) {
 	certPEM, keyPEM, err := tcp.GenerateIdentity()
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	pin, err := tcp.FingerprintPEM(certPEM)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	if err := writeNew(filepath.Join(dir, keyFile(id)), keyPEM, 0o600); err != nil {
-		return "", err
-	}
-	if err := writeNew(filepath.Join(dir, certFile(id)), certPEM, 0o644); err != nil {
-		return "", err
-	}
-	return pin, nil
-}
-
-// writeNew writes a file that must not exist yet.
-func writeNew(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%s already exists: remove it first if you mean to replace it", path)
-		}
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return []atomicfile.File{
+		{Path: filepath.Join(dir, keyFile(id)), Data: keyPEM, Perm: 0o600},
+		{Path: filepath.Join(dir, certFile(id)), Data: certPEM, Perm: 0o644},
+	}, pin, nil
 }
 
 func writeOne(o options, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
-	pin, err := writeIdentity(o.out, o.id)
+	files, pin, err := identity(o.out, o.id)
 	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteNew(files...); err != nil {
 		return err
 	}
 	entry := deploy.FileParty{ID: o.id, Addr: o.addr, Fingerprint: pin}
@@ -215,7 +202,7 @@ func writeTrial(o options, stdout io.Writer) error {
 	}
 	cfgPath := filepath.Join(o.out, "cohort.json")
 	if _, err := os.Lstat(cfgPath); err == nil {
-		return fmt.Errorf("%s already exists: remove it first if you mean to replace it", cfgPath)
+		return &atomicfile.ExistsError{Path: cfgPath}
 	}
 	ports, err := pickPorts(o)
 	if err != nil {
@@ -235,10 +222,13 @@ func writeTrial(o options, stdout io.Writer) error {
 		Timeout:        o.timeout.String(),
 		ConnectTimeout: o.connectTimeout.String(),
 	}
+	var files []atomicfile.File
 	for id := 1; id <= o.n; id++ {
-		if _, err := writeIdentity(o.out, id); err != nil {
+		idFiles, _, err := identity(o.out, id)
+		if err != nil {
 			return err
 		}
+		files = append(files, idFiles...)
 		f.Parties = append(f.Parties, deploy.FileParty{
 			ID:   id,
 			Addr: stdnet.JoinHostPort(o.host, strconv.Itoa(ports[id-1])),
@@ -249,10 +239,16 @@ func writeTrial(o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNew(cfgPath, append(data, '\n'), 0o644); err != nil {
+	data = append(data, '\n')
+	files = append(files, atomicfile.File{Path: cfgPath, Data: data, Perm: 0o644})
+	// All files or none: a failure leaves no partial set behind.
+	if err := atomicfile.WriteNew(files...); err != nil {
 		return err
 	}
 	if _, err := deploy.Load(cfgPath); err != nil {
+		for _, f := range files {
+			os.Remove(f.Path)
+		}
 		return fmt.Errorf("the configuration written is not valid: %w", err)
 	}
 	fmt.Fprintf(stdout, "%s\n", cfgPath)

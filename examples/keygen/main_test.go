@@ -123,3 +123,34 @@ func TestLocalTrial(t *testing.T) {
 	assert.True(t, strings.HasPrefix(c.Session, "local-"))
 	assert.Equal(t, 2, c.AlertLevel())
 }
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// A failure leaves the directory as it was: no key without its
+// certificate, no partial set of identities, no temporary files.
+func TestFailureLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "party3.crt"), []byte("someone's"), 0o644))
+	code, stdout, stderr := runArgs("-out", dir, "-id", "3")
+	assert.Equal(t, cli.ExitFailure, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "party3.crt already exists")
+	assert.Equal(t, []string{"party3.crt"}, dirNames(t, dir), "no orphan key")
+
+	code, _, stderr = runArgs("-out", dir, "-n", "5")
+	assert.Equal(t, cli.ExitFailure, code)
+	assert.Contains(t, stderr, "party3.crt already exists")
+	assert.Equal(t, []string{"party3.crt"}, dirNames(t, dir), "no partial set")
+	data, err := os.ReadFile(filepath.Join(dir, "party3.crt"))
+	require.NoError(t, err)
+	assert.Equal(t, "someone's", string(data))
+}

@@ -51,7 +51,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
 }
 
 // failingTransport signals its own process when it is about to send
@@ -235,8 +239,9 @@ func requireBlamed(t *testing.T, procs []*process, bad int, limit time.Duration)
 		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
 		assert.Empty(t, p.stdout.String())
 		assert.Less(t, p.elapsed, limit, "party %d", p.id)
-		assert.Regexp(t, `party: (the failure concerns party [1-5] |party [1-5] \(\S+\) gave up)`, stderr, "party %d", p.id)
-		if strings.Contains(stderr, fmt.Sprintf("party: the failure concerns party %d (", bad)) {
+		assert.Regexp(t, `party: (the failure concerns party [1-5] |party [1-5] \(\S+\) gave up|the computation did not finish within its timeout \(\S+\); this party was waiting for party [1-5] )`, stderr, "party %d", p.id)
+		if strings.Contains(stderr, fmt.Sprintf("party: the failure concerns party %d (", bad)) ||
+			strings.Contains(stderr, fmt.Sprintf("; this party was waiting for party %d (", bad)) {
 			blamed = true
 		}
 		t.Logf("party %d after %v:\n%s", p.id, p.elapsed.Round(time.Millisecond), stderr)
@@ -281,6 +286,8 @@ func TestPeerNeverStarted(t *testing.T) {
 		assert.Less(t, p.elapsed, 5*time.Second, "party %d", p.id)
 		assert.Contains(t, p.stderr.String(), fmt.Sprintf("party: tcp: party %d: not connected to party 5 (timed out after 2s)", p.id))
 		assert.Contains(t, p.stderr.String(), "party: the failure concerns party 5 (127.0.0.1:")
+		// The operator saw what was going on without -v.
+		assert.Contains(t, p.stderr.String(), `msg="tcp: still waiting for party 5"`)
 	}
 }
 
@@ -312,4 +319,59 @@ func TestConfigMismatch(t *testing.T) {
 			assert.Contains(t, stderr, "party: party 3 (127.0.0.1:")
 		}
 	}
+}
+
+// TestInterruptedWhileConnecting sends Ctrl-C's signal to a party waiting
+// for the others: it reports the interruption, blames nobody and exits
+// with 130.
+func TestInterruptedWhileConnecting(t *testing.T) {
+	t.Parallel()
+	bin := partyBinary(t)
+	c := newCluster(t, 5, func(_ int, f *deploy.File) { f.ConnectTimeout = "30s" })
+	ctx := testContext(t)
+	began := time.Now()
+	p := start(t, ctx, 1, bin, c.args(1))
+	time.Sleep(700 * time.Millisecond)
+	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
+	waitAll([]*process{p}, began)
+	stderr := p.stderr.String()
+	assert.Equal(t, cli.ExitInterrupted, p.code, stderr)
+	assert.Less(t, p.elapsed, 10*time.Second)
+	assert.Contains(t, stderr, "party: interrupted (interrupt signal received) while connecting: stopped by this organisation, not by a failure of another party")
+	assert.NotContains(t, stderr, "the failure concerns")
+}
+
+// TestTestsLeaveNoFiles runs a test of this package that builds the party
+// program in a separate test process with its own temporary directory,
+// which must be empty afterwards.
+func TestTestsLeaveNoFiles(t *testing.T) {
+	if os.Getenv("COHORT_PARTY_TEST_INNER") != "" {
+		t.Skip("inner run")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to build the party program")
+	}
+	// Not in parallel: the build in the other process would slow down the
+	// timed tests.
+	tmp := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBinaryHelp$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "COHORT_PARTY_TEST_INNER=1")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), "PASS")
+	entries, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	assert.Empty(t, left, "left in the temporary directory")
+}
+
+// TestBinaryHelp builds the party program and runs it with -h.
+func TestBinaryHelp(t *testing.T) {
+	bin := partyBinary(t)
+	out, err := exec.Command(bin, "-h").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "Usage: party")
 }

@@ -6,6 +6,7 @@
 // Usage:
 //
 //	go run ./examples/party -config cohort.json -id I -key DIR/partyI.key -input FILE [-json] [-v]
+//	go run ./examples/party -check -config cohort.json [-id I -key DIR/partyI.key]
 //
 // The configuration file is described in package internal/deploy; every
 // party must use the same one. The key and certificate come from keygen
@@ -14,25 +15,39 @@
 // header and one data row, as the simulate program reads, or an MP-SPDZ
 // input file (Input-P<i>-0, four integers; party I's is Input-P<I−1>-0).
 //
+// -check prints the configuration's hash and every party's address and
+// key fingerprint, and exits: organisations compare the hash before a run
+// (the parties accept each other only if their files give the same hash).
+// With -id and -key it also checks that the key is the one the file lists.
+//
+// The private key must not be accessible to group or others (chmod 600);
+// -allow-readable-key accepts it anyway. The party listens on its address
+// in the configuration, or on -listen (for a host behind NAT or a load
+// balancer, where the address the others dial is not the machine's own).
+//
 // The party waits up to the configuration's connect_timeout for the others
-// to come up, then runs within its timeout. It prints the same report as
+// to come up, saying every few seconds which parties it still waits for and
+// why, then runs within its timeout. It prints the same report as
 // the simulate program (or, with -json, the same JSON object without
 // "expected" and "verified": no party knows the others' inputs, so nobody
 // can check the result in plaintext); the cost is this party's. Logs go to
 // stderr (-v for details).
 //
 // The exit code is 0 on success, 2 for invalid flags, configuration or
-// input, and 1 when connecting or the computation fails; the message then
-// names the party at fault.
+// input, 1 when connecting or the computation fails (the message then
+// names the party concerned and what it did), and 130 when a signal (Ctrl-C,
+// SIGTERM) stopped the party.
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -59,13 +74,16 @@ var (
 )
 
 type options struct {
-	config  string
-	id      int
-	key     string
-	cert    string
-	input   string
-	json    bool
-	verbose bool
+	config      string
+	id          int
+	key         string
+	cert        string
+	input       string
+	listen      string
+	json        bool
+	verbose     bool
+	check       bool
+	readableKey bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -79,17 +97,28 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.input, "input", "", "this organisation's data: a one-row CSV `file` or an MP-SPDZ input file")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the report")
 	fs.BoolVar(&o.verbose, "v", false, "log connection and progress details")
+	fs.BoolVar(&o.check, "check", false, "print the configuration hash and the parties' fingerprints, and exit")
+	fs.StringVar(&o.listen, "listen", "", "listen on this `host:port` instead of this party's address in the configuration (behind NAT)")
+	fs.BoolVar(&o.readableKey, "allow-readable-key", false, "accept a private key file that group or others may access")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: party -config cohort.json -id I -key partyI.key -input FILE [-json] [-v]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: party -config cohort.json -id I -key partyI.key -input FILE [-json] [-v]\n"+
+			"       party -check -config cohort.json [-id I -key partyI.key]\n\n"+
 			"Runs one organisation's side of the joint vulnerability assessment.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := cli.Parse(fs, args); err != nil {
 		return o, err
 	}
-	switch {
-	case o.config == "":
+	if o.config == "" {
 		return o, errors.New("-config is empty")
+	}
+	if o.check {
+		if o.id < 0 || (o.key != "") != (o.id != 0) {
+			return o, errors.New("-check: give both -id and -key to check a key, or neither")
+		}
+		return o, nil
+	}
+	switch {
 	case o.id == 0:
 		return o, errors.New("-id is required")
 	case o.id < 0:
@@ -112,7 +141,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 
-	level, tcpLevel := slog.LevelInfo, slog.LevelWarn
+	level, tcpLevel := slog.LevelInfo, slog.LevelInfo
 	if o.verbose {
 		level, tcpLevel = slog.LevelDebug, slog.LevelDebug
 	}
@@ -125,6 +154,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.id > cfg.N() {
 		return fail(cli.ExitUsage, "-id %d: %s lists parties 1..%d", o.id, o.config, cfg.N())
+	}
+	if o.check {
+		return check(o, cfg, stdout, fail)
 	}
 	data, err := readInput(o.input, o.id)
 	if err != nil {
@@ -140,25 +172,45 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(cli.ExitUsage, "%v", err)
 	}
+	if st, err := os.Stat(o.key); err == nil && st.Mode().Perm()&0o077 != 0 {
+		msg := fmt.Sprintf("the private key %s is accessible by group or others (mode %04o): chmod 600 it, or pass -allow-readable-key", o.key, st.Mode().Perm())
+		if !o.readableKey {
+			return fail(cli.ExitUsage, "%s", msg)
+		}
+		log.Warn(msg)
+	}
 	cert, err := cfg.LoadIdentity(o.id, o.key, o.cert)
 	if err != nil {
 		return fail(cli.ExitUsage, "%v", err)
-	}
-	if st, err := os.Stat(o.key); err == nil && st.Mode().Perm()&0o077 != 0 {
-		log.Warn("the private key is readable by other users: chmod 600 it", "file", o.key, "mode", st.Mode().Perm())
 	}
 	tcfg, err := cfg.TCP(o.id, cert, tcpLog)
 	if err != nil {
 		return fail(cli.ExitUsage, "%v", err)
 	}
+	self := cfg.Parties[o.id-1]
+	if o.id > 1 || o.listen != "" {
+		// Listen before anything else, to say at once if this party's own
+		// address is wrong.
+		addr := self.Addr
+		if o.listen != "" {
+			addr = o.listen
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fail(cli.ExitFailure, "%s", listenHint(err, addr, o, cfg))
+		}
+		tcfg.Listener = ln
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	self := cfg.Parties[o.id-1]
 	log.Info("connecting", "n", cfg.N(), "addr", self.Addr, "session", cfg.Session, "connect_timeout", cfg.ConnectTimeout)
 	tr, err := connect(ctx, tcfg)
 	if err != nil {
-		return fail(cli.ExitFailure, "%s", explain(err, cfg))
+		if ctx.Err() != nil {
+			return interrupted(ctx, "connecting", stderr)
+		}
+		return fail(cli.ExitFailure, "%s", explain(err, cfg, false))
 	}
 	defer tr.Close()
 	log.Info("connected to all parties; computing", "timeout", cfg.Assess.Timeout)
@@ -174,7 +226,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	res, err := runAssess(ctx, []assess.Party{{ID: o.id, Input: data.input, Transport: tr}}, acfg)
 	if err != nil {
 		tr.Close()
-		return fail(cli.ExitFailure, "%s", explain(err, cfg))
+		if ctx.Err() != nil {
+			return interrupted(ctx, "computing", stderr)
+		}
+		return fail(cli.ExitFailure, "%s", explain(err, cfg, true))
 	}
 	r := &report.Report{
 		Mode:     fmt.Sprintf("party %d of %d, over TCP with mutual TLS", o.id, cfg.N()),
@@ -196,16 +251,84 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return cli.ExitOK
 }
 
+// interrupted reports that a signal stopped the party: the operator's
+// doing, not another party's.
+func interrupted(ctx context.Context, during string, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "party: interrupted (%v) while %s: stopped by this organisation, not by a failure of another party\n", context.Cause(ctx), during)
+	return cli.ExitInterrupted
+}
+
+// check prints what organisations compare before a run: the configuration
+// hash, and each party's address and key fingerprint.
+func check(o options, cfg *deploy.Config, stdout io.Writer, fail func(int, string, ...any) int) int {
+	if o.key != "" {
+		if _, err := cfg.LoadIdentity(o.id, o.key, o.cert); err != nil {
+			return fail(cli.ExitUsage, "%v", err)
+		}
+	}
+	h := cfg.SessionHash()
+	fmt.Fprintf(stdout, "configuration      %s\n", o.config)
+	fmt.Fprintf(stdout, "session            %s\n", cfg.Session)
+	fmt.Fprintf(stdout, "configuration hash  sha256:%s\n", hex.EncodeToString(h[:]))
+	for _, p := range cfg.Parties {
+		fmt.Fprintf(stdout, "party %d  %s  %s\n", p.ID, p.Addr, p.Fingerprint)
+	}
+	if o.key != "" {
+		fmt.Fprintf(stdout, "key                %s is party %d's\n", o.key, o.id)
+	}
+	fmt.Fprintf(stdout, "The parties accept each other only if every organisation's file gives the same configuration hash.\n")
+	return cli.ExitOK
+}
+
+// listenHint explains why this party cannot listen on addr.
+func listenHint(err error, addr string, o options, cfg *deploy.Config) string {
+	where := fmt.Sprintf("party %d's address in %s", o.id, o.config)
+	if o.listen != "" {
+		where = "given with -listen"
+	}
+	msg := fmt.Sprintf("cannot listen on %s, %s: %v", addr, where, err)
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return msg + "\nparty: another program, or another party process, listens there: stop it, or agree on another port with the other organisations"
+	case errors.Is(err, syscall.EADDRNOTAVAIL), errors.As(err, &dns) && o.listen == "":
+		return msg + fmt.Sprintf("\nparty: this machine does not have that address: check -id (%d) and its entry in the configuration; "+
+			"if the others reach this machine through NAT or a load balancer, listen on a local address with -listen (for example -listen :%s)",
+			o.id, portOf(addr))
+	case errors.Is(err, syscall.EACCES):
+		return msg + "\nparty: ports below 1024 need privileges: use a higher port"
+	}
+	return msg
+}
+
+func portOf(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "PORT"
+	}
+	return port
+}
+
 // explain turns a network or protocol failure into a message that names
-// the party at fault and, where it helps, what to check.
-func explain(err error, cfg *deploy.Config) string {
+// the party concerned, what this party saw it do and, where it helps, what
+// to check. computing tells whether the failure happened in the
+// computation (under its timeout) rather than while connecting.
+func explain(err error, cfg *deploy.Config, computing bool) string {
 	msg := err.Error()
+	timedOut := computing && errors.Is(err, context.DeadlineExceeded)
 	var pe *cnet.PeerError
 	if !errors.As(err, &pe) || pe.Party < 1 || pe.Party > cfg.N() {
+		if timedOut {
+			return fmt.Sprintf("%s\nparty: the computation did not finish within its timeout (%v)", msg, cfg.Assess.Timeout)
+		}
 		return msg
 	}
 	peer := cfg.Parties[pe.Party-1]
 	switch {
+	case timedOut:
+		// Not an accusation: the party waited for may itself be waiting.
+		return fmt.Sprintf("%s\nparty: the computation did not finish within its timeout (%v); this party was waiting for party %d (%s)",
+			msg, cfg.Assess.Timeout, peer.ID, peer.Addr)
 	case errors.Is(err, tcp.ErrSessionMismatch), errors.Is(err, ops.ErrConfigMismatch):
 		return fmt.Sprintf("%s\nparty: party %d (%s) uses a different configuration: all parties must use the same cohort.json "+
 			"(parties, addresses, keys, session and assessment parameters)", msg, peer.ID, peer.Addr)
@@ -213,6 +336,14 @@ func explain(err error, cfg *deploy.Config) string {
 		return fmt.Sprintf("%s\nparty: party %d (%s) did not present the key that cohort.json pins for it, or does not accept ours", msg, peer.ID, peer.Addr)
 	case errors.Is(err, ops.ErrPeerAborted):
 		return fmt.Sprintf("%s\nparty: party %d (%s) gave up; its log says why", msg, peer.ID, peer.Addr)
+	case errors.Is(err, cnet.ErrPeerClosed):
+		return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s): it closed its connection (its program stopped or failed; its log says why)", msg, peer.ID, peer.Addr)
+	case errors.Is(err, cnet.ErrPeerReset):
+		return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s): its connection was reset (its machine or the network in between)", msg, peer.ID, peer.Addr)
+	case errors.Is(err, cnet.ErrPeerSilent):
+		return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s): it went silent (its program hangs, or the network is down)", msg, peer.ID, peer.Addr)
+	case errors.Is(err, cnet.ErrBadFrame):
+		return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s): it broke the wire protocol", msg, peer.ID, peer.Addr)
 	}
 	return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s)", msg, peer.ID, peer.Addr)
 }

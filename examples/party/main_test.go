@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -230,12 +233,9 @@ func TestRunInProcess(t *testing.T) {
 // fails, without a network.
 func TestRunFailures(t *testing.T) {
 	c := newCluster(t, 5, nil)
-	savedConnect, savedRun := connect, runAssess
-	t.Cleanup(func() { connect, runAssess = savedConnect, savedRun })
-
-	connect = func(context.Context, tcp.Config) (cnet.Transport, error) {
+	fakeNetwork(t, func() (cnet.Transport, error) {
 		return nil, &cnet.PeerError{Party: 4, Op: "connect", Err: tcp.ErrSessionMismatch}
-	}
+	}, nil)
 	code, stdout, stderr := runArgs(c.args(2)...)
 	assert.Equal(t, cli.ExitFailure, code)
 	assert.Empty(t, stdout)
@@ -245,15 +245,26 @@ func TestRunFailures(t *testing.T) {
 
 	mesh, err := cnet.NewMesh(5)
 	require.NoError(t, err)
-	connect = func(context.Context, tcp.Config) (cnet.Transport, error) { return mesh[1], nil }
-	runAssess = func(context.Context, []assess.Party, assess.Config) (assess.Result, error) {
-		return assess.Result{}, fmt.Errorf("assess: party 2: maximum: %w", &cnet.PeerError{Party: 5, Op: "recv", Err: cnet.ErrPeerClosed})
-	}
+	fakeNetwork(t, func() (cnet.Transport, error) { return mesh[1], nil },
+		func(context.Context, []assess.Party, assess.Config) (assess.Result, error) {
+			return assess.Result{}, fmt.Errorf("assess: party 2: maximum: %w", &cnet.PeerError{Party: 5, Op: "recv", Err: cnet.ErrPeerClosed})
+		})
 	code, stdout, stderr = runArgs(c.args(2)...)
 	assert.Equal(t, cli.ExitFailure, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "party: assess: party 2: maximum: net: party 5: recv: peer closed the connection\n")
 	assert.Contains(t, stderr, "party: the failure concerns party 5 (127.0.0.1:")
+	assert.Contains(t, stderr, "it closed its connection")
+
+	// The run's deadline: reported as such, with the party waited for.
+	fakeNetwork(t, func() (cnet.Transport, error) { return mesh[1], nil },
+		func(context.Context, []assess.Party, assess.Config) (assess.Result, error) {
+			return assess.Result{}, fmt.Errorf("assess: party 2: maximum: %w", &cnet.PeerError{Party: 3, Op: "recv", Err: context.DeadlineExceeded})
+		})
+	code, _, stderr = runArgs(c.args(2)...)
+	assert.Equal(t, cli.ExitFailure, code)
+	assert.Contains(t, stderr, "party: the computation did not finish within its timeout (5s); this party was waiting for party 3 (127.0.0.1:")
+	assert.NotContains(t, stderr, "the failure concerns")
 }
 
 func checkJSON(t *testing.T, out string, want assess.Result) {
@@ -290,4 +301,126 @@ func checkReport(t *testing.T, out string, want assess.Result, id int) {
 		assert.Contains(t, out, s)
 	}
 	assert.NotContains(t, out, "Plaintext check")
+}
+
+// fakeNetwork replaces connect and runAssess for one test: connect closes
+// the listener it is given and returns conn's result; run is runAssess.
+func fakeNetwork(t *testing.T, conn func() (cnet.Transport, error), run func(context.Context, []assess.Party, assess.Config) (assess.Result, error)) {
+	savedConnect, savedRun := connect, runAssess
+	t.Cleanup(func() { connect, runAssess = savedConnect, savedRun })
+	connect = func(_ context.Context, cfg tcp.Config) (cnet.Transport, error) {
+		if cfg.Listener != nil {
+			cfg.Listener.Close()
+		}
+		return conn()
+	}
+	if run != nil {
+		runAssess = run
+	}
+}
+
+// A private key that others can read is refused unless the operator says
+// otherwise.
+func TestRunKeyPermissions(t *testing.T) {
+	c := newCluster(t, 5, nil)
+	key := filepath.Join(c.dir, "party1.key")
+	require.NoError(t, os.Chmod(key, 0o640))
+	fakeNetwork(t, func() (cnet.Transport, error) {
+		return nil, &cnet.PeerError{Party: 2, Op: "connect", Err: tcp.ErrSessionMismatch}
+	}, nil)
+	code, stdout, stderr := runArgs(c.args(1)...)
+	assert.Equal(t, cli.ExitUsage, code, stderr)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "party: the private key "+key+" is accessible by group or others (mode 0640): chmod 600 it, or pass -allow-readable-key")
+	assert.NotContains(t, stderr, "connecting")
+
+	code, _, stderr = runArgs(c.args(1, "-allow-readable-key")...)
+	assert.Equal(t, cli.ExitFailure, code, stderr)
+	assert.Contains(t, stderr, "level=WARN")
+	assert.Contains(t, stderr, "accessible by group or others")
+	assert.Contains(t, stderr, "connect: different session configuration")
+}
+
+// -check prints what the organisations compare before a run.
+func TestRunCheck(t *testing.T) {
+	c := newCluster(t, 5, func(id int, f *deploy.File) {
+		if id == 3 {
+			f.Threshold = new(600)
+		}
+	})
+	var hashes []string
+	for id := 1; id <= 3; id++ {
+		code, stdout, stderr := runArgs("-check", "-config", c.configs[id-1])
+		require.Equal(t, cli.ExitOK, code, stderr)
+		cfg, err := deploy.Load(c.configs[id-1])
+		require.NoError(t, err)
+		h := cfg.SessionHash()
+		assert.Contains(t, stdout, "configuration hash  sha256:"+hex.EncodeToString(h[:])+"\n")
+		assert.Contains(t, stdout, "session            test-TestRunCheck\n")
+		for _, p := range cfg.Parties {
+			assert.Contains(t, stdout, fmt.Sprintf("party %d  %s  %s\n", p.ID, p.Addr, p.Fingerprint))
+		}
+		hashes = append(hashes, hex.EncodeToString(h[:]))
+	}
+	assert.Equal(t, hashes[0], hashes[1])
+	assert.NotEqual(t, hashes[0], hashes[2], "party 3's file differs")
+
+	// With -id and -key, the key is checked against the file too.
+	code, stdout, stderr := runArgs("-check", "-config", c.configs[0], "-id", "2", "-key", filepath.Join(c.dir, "party2.key"))
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Contains(t, stdout, "key                "+filepath.Join(c.dir, "party2.key")+" is party 2's\n")
+	code, _, stderr = runArgs("-check", "-config", c.configs[0], "-id", "2", "-key", filepath.Join(c.dir, "party1.key"))
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, stderr, "party: deploy: ")
+}
+
+// Ctrl-C during the computation is reported as an interruption, not as a
+// failure of the peer whose message was awaited.
+func TestRunInterrupted(t *testing.T) {
+	c := newCluster(t, 5, nil)
+	mesh, err := cnet.NewMesh(5)
+	require.NoError(t, err)
+	fakeNetwork(t, func() (cnet.Transport, error) { return mesh[1], nil },
+		func(ctx context.Context, _ []assess.Party, _ assess.Config) (assess.Result, error) {
+			// The handler is registered: the signal cancels ctx.
+			require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+			<-ctx.Done()
+			return assess.Result{}, fmt.Errorf("assess: party 2: maximum: %w", &cnet.PeerError{Party: 4, Op: "recv", Err: ctx.Err()})
+		})
+	code, stdout, stderr := runArgs(c.args(2)...)
+	assert.Equal(t, cli.ExitInterrupted, code, stderr)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "party: interrupted (interrupt signal received) while computing: stopped by this organisation, not by a failure of another party")
+	assert.NotContains(t, stderr, "the failure concerns")
+}
+
+// A party whose own address cannot be listened on is told why, and what
+// to check.
+func TestRunListenHint(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	c := newCluster(t, 5, func(_ int, f *deploy.File) {
+		f.Parties[1].Addr = busy.Addr().String()
+		f.Parties[2].Addr = "192.0.2.1:7000" // TEST-NET-1: never this machine's
+	})
+	code, _, stderr := runArgs(c.args(2)...)
+	assert.Equal(t, cli.ExitFailure, code, stderr)
+	assert.Contains(t, stderr, "party: cannot listen on "+busy.Addr().String()+", party 2's address in "+c.configs[1])
+	assert.Contains(t, stderr, "another program, or another party process, listens there")
+
+	code, _, stderr = runArgs(c.args(3)...)
+	assert.Equal(t, cli.ExitFailure, code, stderr)
+	assert.Contains(t, stderr, "party: cannot listen on 192.0.2.1:7000, party 3's address in "+c.configs[2])
+	assert.Contains(t, stderr, "this machine does not have that address")
+	assert.Contains(t, stderr, "-listen")
+
+	// -listen binds elsewhere while the others still dial the configured
+	// address.
+	fakeNetwork(t, func() (cnet.Transport, error) {
+		return nil, &cnet.PeerError{Party: 4, Op: "connect", Err: tcp.ErrSessionMismatch}
+	}, nil)
+	code, _, stderr = runArgs(c.args(3, "-listen", "127.0.0.1:0")...)
+	assert.Equal(t, cli.ExitFailure, code, stderr)
+	assert.Contains(t, stderr, "connect: different session configuration")
 }

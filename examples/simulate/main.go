@@ -10,7 +10,9 @@
 // -inputs reads a CSV file and -inputs-dir a directory of MP-SPDZ input files
 // instead (see package internal/inputs for the formats). -json prints one
 // JSON object instead of the report; -write-inputs saves the data used in
-// both formats. Run with -h for all flags.
+// both formats, into a new or empty directory (-force: replace files of the
+// same names in a directory that is not empty; nothing is deleted, and no
+// symbolic link is followed). Run with -h for all flags.
 //
 // The exit code is 0 on success, 2 for invalid flags or data, and 1 when the
 // computation fails or its result does not match the plaintext computation.
@@ -63,6 +65,7 @@ type options struct {
 	generic    bool
 	json       bool
 	writeDir   string
+	force      bool
 	timeout    time.Duration
 }
 
@@ -81,7 +84,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	field := fs.String("field", "auto", "field: auto, m61 or m127")
 	fs.BoolVar(&o.generic, "generic", false, "compare the scores with T under MPC (the generic path)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the report")
-	fs.StringVar(&o.writeDir, "write-inputs", "", "also write the data used to `dir` as inputs.csv and MP-SPDZ input files")
+	fs.StringVar(&o.writeDir, "write-inputs", "", "also write the data used to `dir` (empty or new) as inputs.csv and MP-SPDZ input files")
+	fs.BoolVar(&o.force, "force", false, "with -write-inputs: write into a directory that is not empty, replacing files of the same names")
 	fs.DurationVar(&o.timeout, "timeout", 0, "bound on the whole computation (default 10m)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: simulate [flags]\n\nRuns the joint vulnerability assessment with all organisations in one process.\n\nFlags:\n")
@@ -119,6 +123,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.timeout < 0 {
 		return o, fmt.Errorf("-timeout %v is negative", o.timeout)
+	}
+	if o.force && o.writeDir == "" {
+		return o, errors.New("-force applies only with -write-inputs")
 	}
 	return o, nil
 }
@@ -234,8 +241,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if o.writeDir != "" {
-		if err := inputs.WriteDir(o.writeDir, data.inputs); err != nil {
+		if err := inputs.WriteDir(o.writeDir, data.inputs, o.force); err != nil {
 			fmt.Fprintf(stderr, "simulate: -write-inputs: %v\n", err)
+			if errors.Is(err, inputs.ErrNotEmpty) {
+				fmt.Fprintf(stderr, "simulate: give a new or empty directory, or -force to replace the files of the same names in it\n")
+			}
 			return cli.ExitFailure
 		}
 	}

@@ -300,3 +300,54 @@ func TestRunWriteInputsAndReadBack(t *testing.T) {
 		assert.Equal(t, a[k], c[k], k)
 	}
 }
+
+// -write-inputs writes only into an empty or new directory unless -force
+// is given, never through a symbolic link, and never deletes anything.
+func TestRunWriteInputsSafety(t *testing.T) {
+	read := func(path string) string {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return string(data)
+	}
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(notes, []byte("mine"), 0o644))
+	code, stdout, stderr := runArgs("-n", "5", "-write-inputs", dir)
+	assert.Equal(t, cli.ExitFailure, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "simulate: -write-inputs: inputs: "+dir+" is not empty")
+	assert.Contains(t, stderr, "-force")
+	_, err := os.Stat(filepath.Join(dir, inputs.CSVFile))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+
+	code, _, stderr = runArgs("-n", "5", "-write-inputs", dir, "-force")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	assert.Equal(t, "mine", read(notes))
+	assert.Contains(t, read(filepath.Join(dir, inputs.CSVFile)), "cvss_score")
+
+	// A stale file of a larger set would be read back with this one: it is
+	// not deleted, the write is refused.
+	stale := filepath.Join(dir, inputs.MPSPDZFile(9))
+	require.NoError(t, os.WriteFile(stale, []byte("1 2 3 4\n"), 0o644))
+	code, _, stderr = runArgs("-n", "5", "-write-inputs", dir, "-force")
+	assert.Equal(t, cli.ExitFailure, code)
+	assert.Contains(t, stderr, "Input-P9-0")
+	assert.Equal(t, "1 2 3 4\n", read(stale))
+
+	// Symbolic links are not followed: not in the directory, not as it.
+	outside := filepath.Join(t.TempDir(), "elsewhere.csv")
+	require.NoError(t, os.WriteFile(outside, []byte("theirs"), 0o644))
+	linked := t.TempDir()
+	require.NoError(t, os.Symlink(outside, filepath.Join(linked, inputs.CSVFile)))
+	code, _, stderr = runArgs("-n", "5", "-write-inputs", linked, "-force")
+	assert.Equal(t, cli.ExitFailure, code)
+	assert.Contains(t, stderr, "is not a regular file")
+	assert.Equal(t, "theirs", read(outside))
+
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Symlink(t.TempDir(), link))
+	code, _, stderr = runArgs("-n", "5", "-write-inputs", link)
+	assert.Equal(t, cli.ExitFailure, code)
+	assert.Contains(t, stderr, link+" is a symbolic link")
+}

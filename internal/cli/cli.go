@@ -14,6 +14,9 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1 // the computation, a connection or a check failed
 	ExitUsage   = 2 // invalid flags, configuration or data
+	// ExitInterrupted: stopped by a signal (Ctrl-C or SIGTERM), as shells
+	// report a program that SIGINT ended (128 + 2).
+	ExitInterrupted = 130
 )
 
 // ErrFlagsPrinted reports invalid flags whose error the flag package has

@@ -26,7 +26,12 @@
 // listens on, and its key: "cert", the path of its PEM certificate
 // (relative paths are resolved against the directory of the file), or
 // "fingerprint", the pin "sha256:<hex>" that keygen prints; when both are
-// given they must agree. "session" names the run and is required. The other
+// given they must agree. Addresses must be reachable by the others (not
+// 0.0.0.0 or [::]) and distinct: host names are compared without case or
+// trailing dot, IP addresses in canonical form, and localhost, 127.0.0.1
+// and [::1] on one port are the same. "session" names the run and is
+// required; like addresses, it may not contain control or format
+// characters (such as bidirectional overrides). The other
 // entries are optional and mean the defaults of package assess when left
 // out; "weights", when present, must give all four weights, and each bound
 // is [min, max]. "timeout" bounds the computation once connected (default
@@ -52,12 +57,15 @@ import (
 	"fmt"
 	"io"
 	stdnet "net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/net/tcp"
@@ -213,8 +221,8 @@ func (f *File) check(dir string) (*Config, error) {
 	if c.Session == "" {
 		return nil, errors.New(`"session" is missing: give every run its own session id, the same in every party's file`)
 	}
-	if c.Session != f.Session || strings.ContainsFunc(c.Session, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return nil, fmt.Errorf("session %q has surrounding white space or control characters", f.Session)
+	if c.Session != f.Session || strings.ContainsFunc(c.Session, invisible) {
+		return nil, fmt.Errorf("session %+q has surrounding white space, control or format characters", f.Session)
 	}
 	if err := c.checkParties(f.Parties, dir); err != nil {
 		return nil, err
@@ -265,10 +273,11 @@ func (c *Config) checkParties(entries []FileParty, dir string) error {
 		}
 		where[e.ID] = i
 		p := Party{ID: e.ID, Addr: strings.TrimSpace(e.Addr)}
-		key, err := checkAddr(p.Addr)
+		canonical, err := checkAddr(p.Addr)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		key := sameEndpoint(canonical)
 		if other, dup := addrs[key]; dup {
 			return fmt.Errorf("%s: address %s is already used by party %d", name, p.Addr, other)
 		}
@@ -285,16 +294,29 @@ func (c *Config) checkParties(entries []FileParty, dir string) error {
 	return nil
 }
 
-// checkAddr checks a host:port and returns it in a form for finding
-// duplicates.
+// invisible reports characters that may not appear in names: control
+// characters, format characters (bidirectional overrides, zero-width
+// characters) and line or paragraph separators, which can make two
+// different names look the same or a name look like something else.
+func invisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || r == utf8.RuneError
+}
+
+// checkAddr checks a host:port and returns it in canonical form: the host
+// in lowercase without a trailing dot, an IP address in its shortest form
+// (IPv4-mapped IPv6 addresses as IPv4), the port in decimal.
 func checkAddr(addr string) (string, error) {
 	if addr == "" {
 		return "", errors.New(`"addr" is missing (want host:port)`)
+	}
+	if strings.ContainsFunc(addr, invisible) {
+		return "", fmt.Errorf("addr %+q has control or format characters", addr)
 	}
 	host, port, err := stdnet.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("addr %q is not host:port", addr)
 	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if host == "" {
 		return "", fmt.Errorf("addr %q has no host: other parties must be able to reach it", addr)
 	}
@@ -302,7 +324,26 @@ func checkAddr(addr string) (string, error) {
 	if err != nil || p == 0 {
 		return "", fmt.Errorf("addr %q: port %q is not a number in 1..65535", addr, port)
 	}
-	return strings.ToLower(host) + ":" + strconv.FormatUint(p, 10), nil
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ip = ip.Unmap()
+		if ip.IsUnspecified() {
+			return "", fmt.Errorf("addr %q is the unspecified address: give an address the other parties can reach (this party listens on it)", addr)
+		}
+		host = ip.String()
+	}
+	return stdnet.JoinHostPort(host, strconv.FormatUint(p, 10)), nil
+}
+
+// sameEndpoint returns the form of a canonical address under which
+// addresses that reach the same listener on this machine's loopback
+// interface coincide: localhost, 127.0.0.1 and ::1 on one port.
+func sameEndpoint(canonical string) string {
+	host, port, _ := stdnet.SplitHostPort(canonical)
+	switch host {
+	case "localhost", "127.0.0.1", "::1":
+		return "loopback:" + port
+	}
+	return canonical
 }
 
 // checkKey returns the canonical pin of an entry and its certificate path.

@@ -116,6 +116,8 @@ func TestLoad(t *testing.T) {
 	assert.Equal(t, c.SessionHash(), tc.SessionHash)
 	assert.Equal(t, 20*time.Second, tc.DialTimeout)
 	assert.Equal(t, 30*time.Second, tc.Timeout)
+	assert.Equal(t, tcp.DefaultMaxFrame, tc.MaxFrame, "the deployment states its frame limit")
+	assert.Equal(t, tcp.DefaultMaxQueued, tc.MaxQueued)
 	require.Len(t, tc.Peers, 5)
 	assert.Equal(t, tcp.Peer{ID: 2, Addr: "host2.example:7001", Fingerprint: pins[1]}, tc.Peers[1])
 }
@@ -173,6 +175,19 @@ func TestLoadErrors(t *testing.T) {
 		{name: "port zero", edit: func(f map[string]any) { party(f, 1)["addr"] = "h:0" }, errMsg: `parties[1] (id 2): addr "h:0": port "0" is not a number in 1..65535`},
 		{name: "port name", edit: func(f map[string]any) { party(f, 1)["addr"] = "h:http" }, errMsg: `port "http" is not a number`},
 		{name: "duplicate addr", edit: func(f map[string]any) { party(f, 4)["addr"] = "HOST2.example:7001" }, errMsg: "parties[4] (id 5): address HOST2.example:7001 is already used by party 2"},
+		{name: "duplicate addr trailing dot", edit: func(f map[string]any) { party(f, 4)["addr"] = "host2.example.:7001" }, errMsg: "parties[4] (id 5): address host2.example.:7001 is already used by party 2"},
+		{name: "duplicate loopback", edit: func(f map[string]any) { party(f, 3)["addr"] = "localhost:9000"; party(f, 4)["addr"] = "127.0.0.1:9000" }, errMsg: "parties[4] (id 5): address 127.0.0.1:9000 is already used by party 4"},
+		{name: "duplicate IPv6 spelling", edit: func(f map[string]any) { party(f, 3)["addr"] = "[::1]:9000"; party(f, 4)["addr"] = "[0:0::1]:9000" }, errMsg: "parties[4] (id 5): address [0:0::1]:9000 is already used by party 4"},
+		{name: "duplicate IPv4-mapped", edit: func(f map[string]any) {
+			party(f, 3)["addr"] = "10.0.0.1:9000"
+			party(f, 4)["addr"] = "[::ffff:10.0.0.1]:9000"
+		}, errMsg: "is already used by party 4"},
+		{name: "unspecified IPv4", edit: func(f map[string]any) { party(f, 1)["addr"] = "0.0.0.0:7000" }, errMsg: `parties[1] (id 2): addr "0.0.0.0:7000" is the unspecified address: give an address the other parties can reach`},
+		{name: "unspecified IPv6", edit: func(f map[string]any) { party(f, 1)["addr"] = "[::]:7000" }, errMsg: "is the unspecified address"},
+		{name: "control in addr", edit: func(f map[string]any) { party(f, 1)["addr"] = "host\u0007.example:7000" }, errMsg: "has control or format characters"},
+		{name: "bidi in session", edit: func(f map[string]any) { f["session"] = "q3-\u202Egnp.exe" }, errMsg: "has surrounding white space, control or format characters"},
+		{name: "zero width in session", edit: func(f map[string]any) { f["session"] = "q3\u200B" }, errMsg: "control or format characters"},
+		{name: "C1 control in session", edit: func(f map[string]any) { f["session"] = "q3\u0085" }, errMsg: "control or format characters"},
 		{name: "no key", edit: func(f map[string]any) { delete(party(f, 4), "fingerprint") }, errMsg: `parties[4] (id 5): neither "cert" nor "fingerprint" is given`},
 		{name: "bad fingerprint", edit: func(f map[string]any) { party(f, 4)["fingerprint"] = "sha256:abc" }, errMsg: `parties[4] (id 5): fingerprint "sha256:abc" is not of the form sha256:<64 hex digits>`},
 		{name: "md5 fingerprint", edit: func(f map[string]any) { party(f, 4)["fingerprint"] = "md5:" + strings.Repeat("0", 64) }, errMsg: "is not of the form"},
@@ -313,6 +328,7 @@ func TestSessionHash(t *testing.T) {
 		},
 		"timeouts":            func(f map[string]any) { f["timeout"], f["connect_timeout"] = "1h", "5s" },
 		"host case":           func(f map[string]any) { party(f, 2)["addr"] = "HOST3.example:7002" },
+		"trailing dot":        func(f map[string]any) { party(f, 2)["addr"] = "host3.example.:7002" },
 		"default explicit":    func(f map[string]any) { delete(f, "threshold"); delete(f, "min_parties"); f["field"] = "m61" },
 		"alert level default": func(f map[string]any) { delete(f, "alert_level") },
 	}

@@ -18,7 +18,8 @@ import (
 const hashDomain = "cohort/deploy/session/v2"
 
 // SessionHash is a SHA-256 over a canonical encoding of every public
-// parameter: n; each party's id, address (host in lowercase) and key
+// parameter: n; each party's id, address (in canonical form: host in
+// lowercase without a trailing dot, IP addresses in their shortest form) and key
 // fingerprint, in id order; and the assessment's own configuration hash
 // ([assess.Resolved.Hash]: session id, threshold, alert level, weights,
 // bounds, minimum group size and field, defaults applied, so that leaving a
@@ -92,8 +93,9 @@ func (c *Config) LoadIdentity(id int, keyPath, certPath string) (tls.Certificate
 }
 
 // TCP returns party id's transport configuration: all parties as peers,
-// the session hash, the connect timeout as DialTimeout and
-// [Config.LivenessTimeout] as Timeout.
+// the session hash, the connect timeout as DialTimeout,
+// [Config.LivenessTimeout] as Timeout and the transport's default limits,
+// stated explicitly.
 func (c *Config) TCP(id int, cert tls.Certificate, logger *slog.Logger) (tcp.Config, error) {
 	if _, err := c.Party(id); err != nil {
 		return tcp.Config{}, err
@@ -112,6 +114,11 @@ func (c *Config) TCP(id int, cert tls.Certificate, logger *slog.Logger) (tcp.Con
 		SessionHash: c.SessionHash(),
 		DialTimeout: c.ConnectTimeout,
 		Timeout:     c.LivenessTimeout(),
-		Logger:      logger,
+		// The messages of the assessment stay below 1.1 MiB (see
+		// tcp.DefaultMaxFrame); a peer cannot make a party hold more than
+		// MaxQueued bytes.
+		MaxFrame:  tcp.DefaultMaxFrame,
+		MaxQueued: tcp.DefaultMaxQueued,
+		Logger:    logger,
 	}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/internal/atomicfile"
 )
 
 // maxInputFile bounds the size of an MP-SPDZ input file; four integers need
@@ -119,11 +120,19 @@ func readMPSPDZFile(path string) (assess.Input, error) {
 // CSVFile is the name of the CSV file [WriteDir] writes.
 const CSVFile = "inputs.csv"
 
+// ErrNotEmpty is returned by [WriteDir] for a directory that is not empty
+// when replacing is not allowed.
+var ErrNotEmpty = errors.New("not empty")
+
 // WriteDir writes inputs to dir (created if needed) in both formats:
 // inputs.csv, and one MP-SPDZ file Input-P<i>-0 per organisation (inputs[i]
-// is party i). Input-P files from an earlier, larger data set that would
-// make the set inconsistent are removed.
-func WriteDir(dir string, inputs []assess.Input) error {
+// is party i). Unless replace is set, dir must be empty (or new); with
+// replace, the files WriteDir writes replace regular files of the same
+// names, and other files are left alone. It never follows a symbolic link
+// (neither dir nor a file in it may be one) and never deletes anything: an
+// Input-P file beyond the set, which would be read back with it, is an
+// error. Each file is written to a temporary file and renamed into place.
+func WriteDir(dir string, inputs []assess.Input, replace bool) error {
 	if len(inputs) == 0 {
 		return errors.New("inputs: no inputs to write")
 	}
@@ -135,30 +144,42 @@ func WriteDir(dir string, inputs []assess.Input) error {
 	if err := WriteCSV(&buf, rows); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("inputs: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, CSVFile), []byte(buf.String()), 0o644); err != nil {
-		return fmt.Errorf("inputs: %w", err)
-	}
-	for i, in := range inputs {
-		v := values(in)
-		line := fmt.Sprintf("%d %d %d %d\n", v[0], v[1], v[2], v[3])
-		if err := os.WriteFile(filepath.Join(dir, MPSPDZFile(i)), []byte(line), 0o644); err != nil {
+	switch st, err := os.Lstat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("inputs: %w", err)
 		}
+	case err != nil:
+		return fmt.Errorf("inputs: %w", err)
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("inputs: %s is a symbolic link: give the directory itself", dir)
+	case !st.IsDir():
+		return fmt.Errorf("inputs: %s is not a directory", dir)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("inputs: %w", err)
 	}
+	if len(entries) > 0 && !replace {
+		return fmt.Errorf("inputs: %s is %w (%d entries)", dir, ErrNotEmpty, len(entries))
+	}
 	for _, e := range entries {
 		if m := mpspdzName.FindStringSubmatch(e.Name()); m != nil {
 			if i, _ := strconv.Atoi(m[1]); i >= len(inputs) {
-				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return fmt.Errorf("inputs: removing stale input file: %w", err)
-				}
+				return fmt.Errorf("inputs: %s holds %s, which is not part of these %d organisations' data but would be read with it: remove it, or use another directory",
+					dir, e.Name(), len(inputs))
 			}
+		}
+	}
+	files := []atomicfile.File{{Path: filepath.Join(dir, CSVFile), Data: []byte(buf.String()), Perm: 0o644}}
+	for i, in := range inputs {
+		v := values(in)
+		line := fmt.Sprintf("%d %d %d %d\n", v[0], v[1], v[2], v[3])
+		files = append(files, atomicfile.File{Path: filepath.Join(dir, MPSPDZFile(i)), Data: []byte(line), Perm: 0o644})
+	}
+	for _, f := range files {
+		if err := atomicfile.Replace(f); err != nil {
+			return fmt.Errorf("inputs: %w", err)
 		}
 	}
 	return nil

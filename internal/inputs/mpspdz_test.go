@@ -101,7 +101,7 @@ func TestWriteDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	data, err := inputs.Generate(7, "mixed", 3)
 	require.NoError(t, err)
-	require.NoError(t, inputs.WriteDir(dir, data))
+	require.NoError(t, inputs.WriteDir(dir, data, false))
 
 	got, err := inputs.ReadDir(dir)
 	require.NoError(t, err)
@@ -118,14 +118,22 @@ func TestWriteDir(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("%d %d %d %d\n", data[0].CVSS, data[0].Critical, data[0].PatchDelay, data[0].Exposure), string(p0))
 
-	// Writing a smaller set over it leaves a consistent directory.
-	require.NoError(t, inputs.WriteDir(dir, data[:4]))
+	// Not over a set without replace; over a smaller one with it; never
+	// leaving a larger set's files to be read with a smaller one.
+	assert.ErrorIs(t, inputs.WriteDir(dir, data, false), inputs.ErrNotEmpty)
+	other, err := inputs.Generate(7, "high", 4)
+	require.NoError(t, err)
+	require.NoError(t, inputs.WriteDir(dir, other, true))
 	got, err = inputs.ReadDir(dir)
 	require.NoError(t, err)
-	assert.Equal(t, data[:4], got)
+	assert.Equal(t, other, got)
+	assert.ErrorContains(t, inputs.WriteDir(dir, data[:4], true), "holds Input-P4-0, which is not part of these 4 organisations' data")
+	got, err = inputs.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Equal(t, other, got, "nothing deleted or half written")
 
-	assert.Error(t, inputs.WriteDir(dir, nil))
-	assert.Error(t, inputs.WriteDir(dir, []assess.Input{{CVSS: -1}}))
+	assert.Error(t, inputs.WriteDir(t.TempDir(), nil, false))
+	assert.Error(t, inputs.WriteDir(t.TempDir(), []assess.Input{{CVSS: -1}}, false))
 }
 
 func FuzzParseMPSPDZ(f *testing.F) {

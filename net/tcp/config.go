@@ -15,7 +15,23 @@ import (
 const (
 	DefaultDialTimeout = 30 * time.Second
 	DefaultTimeout     = 30 * time.Second
-	DefaultMaxFrame    = 64 << 20
+
+	// DefaultMaxFrame is the largest message accepted from a peer: 4 MiB.
+	// The largest message of package ops is a dealing round of Prepare,
+	// which sends any one party at most 64 Ki field elements (ops deals in
+	// chunks to keep to that), 16 bytes each in M127, behind a 4-byte
+	// step header: 1 MiB + 4 bytes. Random bits are made in batches of
+	// 16 Ki (256 KiB in M127), and the other operations send less per
+	// peer and round. 4 MiB leaves a margin of four.
+	DefaultMaxFrame = 4 << 20
+	// DefaultMaxQueued is how many bytes of messages from one peer may wait
+	// for Recv: eight of the largest frames. Honest parties are at most a
+	// round or two ahead of each other, each round one message per peer.
+	DefaultMaxQueued = 8 * DefaultMaxFrame
+
+	// DefaultHandshakeTimeout bounds the handshake of one connection; an
+	// honest one takes a few round trips.
+	DefaultHandshakeTimeout = 10 * time.Second
 )
 
 // Peer is one party as every party's configuration lists it.
@@ -51,13 +67,23 @@ type Config struct {
 	DialTimeout time.Duration
 	// Timeout is the liveness timeout: when nothing arrives from a peer for
 	// this long, the connection is considered dead and Recv from that peer
-	// fails. Healthy idle connections carry heartbeats every Timeout/4. It
-	// also bounds each write and each handshake. Zero means [DefaultTimeout].
+	// fails. Healthy idle connections carry heartbeats every Timeout/4. A
+	// frame of s bytes, read or written, must complete within Timeout +
+	// s/[MinRate]. Zero means [DefaultTimeout].
 	Timeout time.Duration
 	// MaxFrame is the largest message accepted from a peer, in bytes; a peer
 	// that announces a larger one is disconnected. Zero means
 	// [DefaultMaxFrame].
 	MaxFrame int
+	// MaxQueued bounds the bytes of messages received from one peer and
+	// not yet returned by Recv; a peer that sends more is disconnected
+	// (with [github.com/cohortmpc/cohort/net.ErrBadFrame]). Zero means [DefaultMaxQueued], or MaxFrame
+	// if that is larger.
+	MaxQueued int
+	// HandshakeTimeout bounds the TLS handshake and hello exchange of one
+	// connection. Zero means [DefaultHandshakeTimeout] (or Timeout, if
+	// that is shorter).
+	HandshakeTimeout time.Duration
 	// Logger receives connection events. Nil means no logging.
 	Logger *slog.Logger
 }
@@ -127,6 +153,15 @@ func (cfg Config) check() (*settings, error) {
 	}
 	if s.MaxFrame <= 0 {
 		s.MaxFrame = DefaultMaxFrame
+	}
+	if s.MaxQueued <= 0 {
+		s.MaxQueued = max(DefaultMaxQueued, s.MaxFrame)
+	}
+	if s.MaxQueued < s.MaxFrame {
+		return nil, fmt.Errorf("tcp: MaxQueued %d is less than MaxFrame %d", s.MaxQueued, s.MaxFrame)
+	}
+	if s.HandshakeTimeout <= 0 {
+		s.HandshakeTimeout = min(DefaultHandshakeTimeout, s.Timeout)
 	}
 	if s.MaxFrame > frame.MaxLimit {
 		return nil, fmt.Errorf("tcp: MaxFrame %d exceeds %d", s.MaxFrame, frame.MaxLimit)

@@ -8,8 +8,12 @@ import (
 	"fmt"
 	mathrand "math/rand/v2"
 	stdnet "net"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	cnet "github.com/cohortmpc/cohort/net"
@@ -61,19 +65,24 @@ func Connect(ctx context.Context, cfg Config) (*Transport, error) {
 		return nil, err
 	}
 	t := newTransport(s)
-	c := &connector{s: s, t: t, results: make(chan result)}
+	c := &connector{s: s, t: t, results: make(chan result), maxPending: maxPending(s)}
 	c.serverTLS = &tls.Config{
 		MinVersion:       tls.VersionTLS13,
 		MaxVersion:       tls.VersionTLS13,
 		Certificates:     []tls.Certificate{s.Certificate},
 		ClientAuth:       tls.RequireAnyClientCert,
 		VerifyConnection: c.verifyClient,
+		// Every connection is a full handshake with the pinned keys: no
+		// resumption from tickets that outlive the session.
+		SessionTicketsDisabled: true,
 	}
 	t.wg.Add(1)
 	go t.heartbeat()
 
-	ctx, cancel := context.WithTimeout(ctx, s.DialTimeout)
+	parent := ctx
+	ctx, cancel := context.WithTimeoutCause(ctx, s.DialTimeout, errDialTimeout)
 	defer cancel()
+	c.parent = parent
 	ln := s.Listener
 	if ln == nil && s.ID > 1 {
 		var lc stdnet.ListenConfig
@@ -104,11 +113,78 @@ func Connect(ctx context.Context, cfg Config) (*Transport, error) {
 	return t, nil
 }
 
+// errDialTimeout is the cause of the context that bounds Connect by
+// Config.DialTimeout.
+var errDialTimeout = errors.New("tcp: dial timeout")
+
+// maxPending bounds the accepted connections still in their handshake: the
+// parties that dial this one, all at once, and as many strays. Beyond it
+// the oldest is dropped, so connections that never complete a handshake
+// cannot keep a party out.
+func maxPending(s *settings) int { return s.ID - 1 + 64 }
+
 type connector struct {
-	s         *settings
-	t         *Transport
-	serverTLS *tls.Config
-	results   chan result
+	s          *settings
+	t          *Transport
+	parent     context.Context // the caller's context
+	serverTLS  *tls.Config
+	results    chan result
+	maxPending int
+
+	pmu     sync.Mutex
+	pending []*pendingConn // accepted connections in their handshake, oldest first
+}
+
+// pendingConn is an accepted connection in its handshake.
+type pendingConn struct {
+	raw     stdnet.Conn
+	dropped atomic.Bool
+}
+
+// admit registers an accepted connection, dropping the oldest pending one
+// beyond maxPending.
+func (c *connector) admit(raw stdnet.Conn) *pendingConn {
+	pc := &pendingConn{raw: raw}
+	c.pmu.Lock()
+	c.pending = append(c.pending, pc)
+	var drop *pendingConn
+	if len(c.pending) > c.maxPending {
+		drop = c.pending[0]
+		c.pending = c.pending[1:]
+	}
+	c.pmu.Unlock()
+	if drop != nil {
+		drop.dropped.Store(true)
+		drop.raw.Close()
+	}
+	return pc
+}
+
+// dropOldest drops the oldest pending connection (to free a descriptor).
+func (c *connector) dropOldest() {
+	c.pmu.Lock()
+	var drop *pendingConn
+	if len(c.pending) > 0 {
+		drop = c.pending[0]
+		c.pending = c.pending[1:]
+	}
+	c.pmu.Unlock()
+	if drop != nil {
+		drop.dropped.Store(true)
+		drop.raw.Close()
+	}
+}
+
+// release unregisters a connection whose handshake ended.
+func (c *connector) release(pc *pendingConn) {
+	c.pmu.Lock()
+	defer c.pmu.Unlock()
+	for i, q := range c.pending {
+		if q == pc {
+			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			return
+		}
+	}
 }
 
 // result is the outcome of one handshake attempt. id is 0 when the peer is
@@ -130,12 +206,21 @@ func (c *connector) report(ctx context.Context, r result) {
 	}
 }
 
+// waitEvery is how often Connect reports the parties it still waits for.
+func waitEvery(dialTimeout time.Duration) time.Duration {
+	return min(max(dialTimeout/5, 250*time.Millisecond), 10*time.Second)
+}
+
 // collect installs connections as they come until all are there.
 func (c *connector) collect(ctx context.Context) error {
 	t := c.t
 	lastErr := make(map[int]error)
-	heard := make(map[int]bool) // parties whose hello we saw or that refused us
+	heard := make(map[int]bool)  // parties whose hello we saw or that refused us
+	squat := make(map[int]error) // an unknown key met at the party's address
 	missing := c.s.n - 1
+	start := time.Now()
+	tick := time.NewTicker(waitEvery(c.s.DialTimeout))
+	defer tick.Stop()
 	for missing > 0 {
 		select {
 		case r := <-c.results:
@@ -146,34 +231,99 @@ func (c *connector) collect(ctx context.Context) error {
 				return r.err
 			case r.err != nil:
 				lastErr[r.id] = r.err
-				t.log.debug("connection attempt failed", r.id, r.err)
+				var sq *squatterError
+				if errors.As(r.err, &sq) && squat[r.id] == nil {
+					squat[r.id] = r.err
+					t.log.warn("something other than the party answers at its address; retrying until the connect timeout", r.id, r.err)
+				} else {
+					t.log.debug("connection attempt failed", r.id, r.err)
+				}
 			default:
 				heard[r.id] = true
-				if c.install(r.p) {
+				replaced, err := c.install(r.p)
+				if err != nil {
+					c.linger(ctx, heard)
+					return err
+				}
+				if !replaced {
 					missing--
 				}
 			}
+		case now := <-tick.C:
+			c.reportWaiting(lastErr, now.Sub(start))
 		case <-ctx.Done():
-			return c.missingError(ctx, lastErr)
+			return c.missingError(lastErr, squat)
 		}
 	}
 	return nil
 }
 
+// reportWaiting logs the parties still missing and why, as far as known.
+func (c *connector) reportWaiting(lastErr map[int]error, elapsed time.Duration) {
+	var ids []string
+	var attrs []any
+	for j := 1; j <= c.s.n; j++ {
+		if j == c.s.ID || c.t.peers[j].Load() != nil {
+			continue
+		}
+		ids = append(ids, strconv.Itoa(j))
+		attrs = append(attrs, strconv.Itoa(j), waitReason(j < c.s.ID, lastErr[j]))
+	}
+	if len(ids) == 0 {
+		return
+	}
+	word := "party"
+	if len(ids) > 1 {
+		word = "parties"
+	}
+	attrs = append(attrs, "self", c.s.ID, "waited", elapsed.Round(time.Second), "left", (c.s.DialTimeout - elapsed).Round(time.Second))
+	c.t.log.l.Info(fmt.Sprintf("tcp: still waiting for %s %s", word, strings.Join(ids, ", ")), attrs...)
+}
+
+// waitReason says in a few words why a party is not connected yet.
+func waitReason(dialsUs bool, err error) string {
+	var sq *squatterError
+	switch {
+	case dialsUs && err == nil:
+		return "has not connected to this party"
+	case err == nil:
+		return "no answer yet"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &sq):
+		return sq.Error()
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, syscall.ETIMEDOUT), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "no answer"
+	}
+	var dns *stdnet.DNSError
+	if errors.As(err, &dns) {
+		return "cannot resolve " + dns.Name
+	}
+	return err.Error()
+}
+
 // install makes p the connection to its party and starts its reader. It
-// reports false if it replaced an earlier connection.
-func (c *connector) install(p *peerConn) bool {
+// reports whether it replaced an earlier connection; a replaced connection
+// on which the party had already delivered messages is an error, since
+// they could not be told apart from what follows.
+func (c *connector) install(p *peerConn) (replaced bool, err error) {
 	t := c.t
 	old := t.peers[p.id].Swap(p)
 	if old != nil {
-		// The peer gave up on the earlier connection and dialed again;
-		// nothing was sent on the old one.
+		// The peer gave up on the earlier connection and dialed again.
+		old.replaced.Store(true)
 		old.raw.Close()
+		<-old.readerDone
+		if k := old.delivered.Load(); k > 0 {
+			p.raw.Close()
+			t.peers[p.id].Store(old) // closed with the transport
+			return true, &cnet.PeerError{Party: p.id, Op: "connect", Err: fmt.Errorf("tcp: connected again after delivering %d message(s) on its first connection; they would be lost", k)}
+		}
 	}
-	t.log.info("connected", p.id)
+	t.log.debug("connected", p.id, nil)
 	t.wg.Add(1)
 	go p.readLoop()
-	return old == nil
+	return old != nil, nil
 }
 
 // linger keeps handshaking for a moment after a fatal error, until every
@@ -200,6 +350,11 @@ func (c *connector) linger(ctx context.Context, heard map[int]bool) {
 	}
 }
 
+var (
+	errNotDialed = errors.New("tcp: did not connect to this party")
+	errNoAnswer  = errors.New("tcp: no answer")
+)
+
 // connectError lists the parties Connect could not reach.
 type connectError struct {
 	msg  string
@@ -209,7 +364,7 @@ type connectError struct {
 func (e *connectError) Error() string   { return e.msg }
 func (e *connectError) Unwrap() []error { return e.errs }
 
-func (c *connector) missingError(ctx context.Context, lastErr map[int]error) error {
+func (c *connector) missingError(lastErr, squat map[int]error) error {
 	var ids []string
 	var errs []error
 	var b strings.Builder
@@ -218,12 +373,21 @@ func (c *connector) missingError(ctx context.Context, lastErr map[int]error) err
 			continue
 		}
 		ids = append(ids, fmt.Sprint(j))
-		if err, ok := lastErr[j]; ok {
+		switch err, ok := lastErr[j]; {
+		case ok:
 			// Every error reported with a party id is a PeerError.
 			errs = append(errs, err)
 			fmt.Fprintf(&b, "; %v", err)
-		} else {
-			errs = append(errs, &cnet.PeerError{Party: j, Op: "connect", Err: ctx.Err()})
+			if sq := squat[j]; sq != nil && sq != err {
+				errs = append(errs, sq)
+				fmt.Fprintf(&b, " (earlier: %v)", sq)
+			}
+		case c.parent.Err() != nil:
+			errs = append(errs, &cnet.PeerError{Party: j, Op: "connect", Err: c.parent.Err()})
+		case j < c.s.ID:
+			errs = append(errs, &cnet.PeerError{Party: j, Op: "connect", Err: errNotDialed})
+		default:
+			errs = append(errs, &cnet.PeerError{Party: j, Op: "connect", Err: errNoAnswer})
 		}
 	}
 	if anon, ok := lastErr[0]; ok {
@@ -235,8 +399,15 @@ func (c *connector) missingError(ctx context.Context, lastErr map[int]error) err
 		word = "parties"
 	}
 	why := "timed out after " + c.s.DialTimeout.String()
-	if errors.Is(ctx.Err(), context.Canceled) {
+	switch err := c.parent.Err(); {
+	case errors.Is(err, context.Canceled):
 		why = "cancelled"
+	case err != nil:
+		why = err.Error()
+	}
+	if err := c.parent.Err(); err != nil {
+		// The caller ended Connect: that, not a party, is the cause.
+		errs = append([]error{err}, errs...)
 	}
 	return &connectError{
 		msg:  fmt.Sprintf("tcp: party %d: not connected to %s %s (%s)%s", c.s.ID, word, strings.Join(ids, ", "), why, b.String()),
@@ -251,6 +422,9 @@ func (c *connector) acceptLoop(ctx context.Context, ln stdnet.Listener, workers 
 			if ctx.Err() != nil || errors.Is(err, stdnet.ErrClosed) {
 				return
 			}
+			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				c.dropOldest() // out of descriptors: free one
+			}
 			c.report(ctx, result{err: fmt.Errorf("tcp: accept: %w", err)})
 			select {
 			case <-ctx.Done():
@@ -259,10 +433,15 @@ func (c *connector) acceptLoop(ctx context.Context, ln stdnet.Listener, workers 
 			}
 			continue
 		}
+		pc := c.admit(raw)
 		workers.Go(func() {
 			r := c.handshake(ctx, raw, 0)
+			c.release(pc)
 			if r.err != nil {
 				raw.Close()
+				if pc.dropped.Load() {
+					r.err = fmt.Errorf("tcp: connection from %v dropped: %d other connections were in their handshake", raw.RemoteAddr(), c.maxPending)
+				}
 			}
 			c.report(ctx, r)
 		})
@@ -285,7 +464,9 @@ func (c *connector) dialLoop(ctx context.Context, j int) {
 		} else {
 			err = &cnet.PeerError{Party: j, Op: "connect", Err: fmt.Errorf("tcp: %w", err)}
 		}
-		if ctx.Err() != nil {
+		// A dial cut short by the end of ctx is not the party's doing (its
+		// deadline may fire just before ctx notices).
+		if d, ok := ctx.Deadline(); ctx.Err() != nil || (err != nil && ok && !time.Now().Before(d)) {
 			if p != nil {
 				p.raw.Close()
 			}
@@ -309,7 +490,7 @@ func (c *connector) dialLoop(ctx context.Context, j int) {
 // known.
 func (c *connector) handshake(ctx context.Context, raw stdnet.Conn, dialed int) result {
 	s := c.s
-	deadline := time.Now().Add(s.Timeout)
+	deadline := time.Now().Add(s.HandshakeTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
@@ -365,9 +546,7 @@ func (c *connector) handshake(ctx context.Context, raw stdnet.Conn, dialed int) 
 		return result{id: id, err: &cnet.PeerError{Party: id, Op: "connect", Err: ctx.Err()}}
 	}
 	raw.SetDeadline(time.Time{})
-	p := &peerConn{t: c.t, id: id, conn: conn, raw: raw}
-	p.lastWrite.Store(time.Now().UnixNano())
-	return result{id: id, p: p}
+	return result{id: id, p: newPeerConn(c.t, id, conn, raw)}
 }
 
 // handshakeError classifies a failed handshake. Refusals (ours or the
@@ -378,6 +557,12 @@ func (c *connector) handshakeError(id int, raw stdnet.Conn, err error) result {
 	remote := errors.As(err, &opErr) && opErr.Op == "remote error"
 	var refused *refusedError
 	local := errors.As(err, &refused)
+	var sq *squatterError
+	if errors.As(err, &sq) {
+		// Not the party: maybe a program that took its port while it is
+		// not running. Retry; the party may come.
+		return result{id: id, err: &cnet.PeerError{Party: id, Op: "connect", Err: sq}}
+	}
 	if id == 0 {
 		// An accepted connection that did not identify itself: remember it
 		// for the error message, but a stray connection must not stop us.
@@ -410,8 +595,17 @@ func (c *connector) verifyServer(dialed int, cs tls.ConnectionState) error {
 	if k, ok := c.s.byPin[fp]; ok {
 		return &refusedError{fmt.Sprintf("tcp: %s presented the key of party %d", c.s.peers[dialed].Addr, k)}
 	}
-	return &refusedError{fmt.Sprintf("tcp: %s presented an unknown key %s", c.s.peers[dialed].Addr, fp)}
+	return &squatterError{addr: c.s.peers[dialed].Addr, pin: fp}
 }
+
+// squatterError is an unknown key at a party's address; it matches
+// ErrIdentity.
+type squatterError struct{ addr, pin string }
+
+func (e *squatterError) Error() string {
+	return fmt.Sprintf("tcp: %s presented an unknown key %s", e.addr, e.pin)
+}
+func (e *squatterError) Unwrap() error { return ErrIdentity }
 
 // verifyClient checks that a connecting party presented a pinned key of a
 // party with a lower id (lower ids dial higher ones).

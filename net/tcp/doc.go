@@ -9,14 +9,26 @@
 //
 // [Connect] makes one connection per pair of parties: the lower id dials, the
 // higher id accepts. It retries dialing until [Config].DialTimeout, so parties
-// may start in any order. After TLS 1.3 (no earlier version is accepted),
-// each side sends a hello with the protocol version, its id, n and
-// [Config].SessionHash; a party whose key, claimed id, n or session hash does
-// not match is refused, and the error names it.
+// may start in any order, and logs the parties it still waits for, and why,
+// every few seconds. After TLS 1.3 (no earlier version is accepted, no
+// session is resumed), each side sends a hello with the protocol version,
+// its id, n and [Config].SessionHash; a party whose key, claimed id, n or
+// session hash does not match is refused, and the error names it. An
+// unknown key at the address of a party being dialed may be another program
+// that took its port: Connect warns and keeps trying until DialTimeout.
 //
-// On the wire, messages are length-prefixed frames of at most
-// [Config].MaxFrame bytes. Idle connections carry heartbeats; a peer from
-// which nothing arrives for [Config].Timeout is considered dead.
+// # Limits
+//
+// What one peer can make a party hold is bounded. Before the handshake,
+// each connection has [Config].HandshakeTimeout, and at most 64 more
+// connections than there are parties that dial this one are in their
+// handshake at once (the oldest is dropped). After it, messages are
+// length-prefixed frames of at most [Config].MaxFrame bytes
+// ([DefaultMaxFrame], derived from the largest message of package ops);
+// at most [Config].MaxQueued bytes from one peer wait for Recv; heartbeats
+// are empty frames. Idle connections carry heartbeats; a peer from which
+// nothing arrives for [Config].Timeout, or whose frame of s bytes takes
+// longer than Timeout + s/[MinRate], is considered dead.
 //
 // # Security
 //

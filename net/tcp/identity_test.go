@@ -67,6 +67,8 @@ func TestConfigCheck(t *testing.T) {
 	require.Equal(t, DefaultTimeout, s.Timeout)
 	require.Equal(t, DefaultDialTimeout, s.DialTimeout)
 	require.Equal(t, DefaultMaxFrame, s.MaxFrame)
+	require.Equal(t, DefaultMaxQueued, s.MaxQueued)
+	require.Equal(t, DefaultHandshakeTimeout, s.HandshakeTimeout)
 
 	for _, tc := range []struct {
 		mutate func(*Config)
@@ -83,6 +85,7 @@ func TestConfigCheck(t *testing.T) {
 		{func(c *Config) { c.Certificate = ids[0].cert }, "own certificate (" + ids[0].pin + ") does not match the pin of party 2"},
 		{func(c *Config) { c.Certificate.PrivateKey = nil }, "no certificate and key"},
 		{func(c *Config) { c.MaxFrame = 1 << 31 }, "MaxFrame"},
+		{func(c *Config) { c.MaxQueued = 1000 }, "MaxQueued 1000 is less than MaxFrame"},
 	} {
 		c := good()
 		c.Peers = append([]Peer(nil), c.Peers...)

@@ -9,6 +9,10 @@ func (l logger) info(msg string, party int, args ...any) {
 }
 
 func (l logger) debug(msg string, party int, err error) {
+	if err == nil {
+		l.l.Debug("tcp: "+msg, "party", party)
+		return
+	}
 	l.l.Debug("tcp: "+msg, "party", party, "err", err)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	stdnet "net"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	nettest.Run(t, func(n int) ([]cnet.Transport, error) { return newMesh(n, 10*time.Second) },
-		nettest.Options{MaxN: 6, LargeSize: 4 << 20})
+		nettest.Options{MaxN: 6, LargeSize: DefaultMaxFrame / 2})
 }
 
 func requirePeerError(t *testing.T, err error, party int, contains string) {
@@ -59,10 +60,13 @@ func TestUnpinnedServerKey(t *testing.T) {
 	stranger := identities()[9]
 	cfgs[1].Certificate = stranger.cert
 	cfgs[1].Peers = []Peer{cfgs[0].Peers[0], {ID: 2, Fingerprint: stranger.pin}}
+	cfgs[0].DialTimeout = time.Second
 	cfgs[1].DialTimeout = time.Second
 	ts, errs := connectAll(cfgs)
 	require.Nil(t, ts[0])
 	require.Nil(t, ts[1])
+	// Party 1 cannot tell a misconfigured party 2 from another program at
+	// its address: it keeps trying, then names what it found there.
 	require.ErrorIs(t, errs[0], ErrIdentity)
 	requirePeerError(t, errs[0], 2, "presented an unknown key "+stranger.pin)
 	require.ErrorContains(t, errs[1], "tcp: party 2: not connected to party 1")
@@ -145,6 +149,7 @@ func TestConnectCancelled(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	_, err = Connect(ctx, cfgs[0])
 	require.ErrorContains(t, err, "tcp: party 1: not connected to party 2 (cancelled)")
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 // Parties start at different times: dialing retries until the peer listens.
@@ -202,7 +207,9 @@ func TestAbruptClose(t *testing.T) {
 		}
 	}
 	for range 2 {
-		requirePeerError(t, <-errc, 3, "tcp: party 3: recv:")
+		err := <-errc
+		requirePeerError(t, err, 3, "tcp: party 3: recv: connection reset")
+		require.ErrorIs(t, err, cnet.ErrPeerReset)
 	}
 	require.Less(t, time.Since(start), time.Second)
 	requirePeerError(t, ts[0].Send(context.Background(), 3, []byte{1}), 3, "party 3: send")
@@ -249,16 +256,17 @@ func TestSilentPeer(t *testing.T) {
 	fake := <-c
 	defer fake.raw.Close()
 	// The fake sends one message and then nothing, not even heartbeats.
-	fake.wmu.Lock()
-	require.NoError(t, fake.writeFrame(frame.Data, []byte("last words")))
-	fake.wmu.Unlock()
+	_, err = fake.conn.Write(frame.Append(nil, frame.Data, []byte("last words")))
+	require.NoError(t, err)
 	start := time.Now()
 	got, err := tr.Recv(context.Background(), 1)
 	require.NoError(t, err)
 	require.Equal(t, "last words", string(got))
 	_, err = tr.Recv(context.Background(), 1)
-	requirePeerError(t, err, 1, "tcp: party 1: recv: nothing received for 1s")
+	requirePeerError(t, err, 1, "tcp: party 1: recv: went silent: nothing received for 1s")
+	require.ErrorIs(t, err, cnet.ErrPeerSilent)
 	require.ErrorIs(t, err, errDeadline)
+	require.NotErrorIs(t, err, context.DeadlineExceeded)
 	require.Less(t, time.Since(start), 1500*time.Millisecond)
 }
 
@@ -267,11 +275,13 @@ func TestBadFrames(t *testing.T) {
 		name  string
 		bytes []byte
 		want  string
+		cause error
 	}{
-		{"oversize", frame.AppendHeader(nil, frame.Data, 80000000), "tcp: party 1: recv: frame of 80000000 bytes exceeds limit of 67108864 bytes"},
-		{"truncated", append(frame.AppendHeader(nil, frame.Data, 100), make([]byte, 10)...), "tcp: party 1: recv: truncated frame: 10 of 100 bytes"},
-		{"unknown type", []byte{0, 0, 0, 0, 99}, "tcp: party 1: recv: unknown frame type 99"},
-		{"second hello", frame.Append(nil, frame.Hello, nil), "tcp: party 1: recv: unexpected frame type 2"},
+		{"oversize", frame.AppendHeader(nil, frame.Data, 80000000), "tcp: party 1: recv: sent a bad frame: frame of 80000000 bytes exceeds limit of 4194304 bytes", cnet.ErrBadFrame},
+		{"truncated", append(frame.AppendHeader(nil, frame.Data, 100), make([]byte, 10)...), "tcp: party 1: recv: closed the connection in the middle of a frame (10 of 100 bytes)", cnet.ErrPeerClosed},
+		{"truncated header", []byte{0, 0}, "tcp: party 1: recv: closed the connection in the middle of a frame (2 of 5 header bytes)", cnet.ErrPeerClosed},
+		{"unknown type", []byte{0, 0, 0, 0, 99}, "tcp: party 1: recv: sent a bad frame: unknown frame type 99", cnet.ErrBadFrame},
+		{"second hello", frame.Append(nil, frame.Hello, nil), "tcp: party 1: recv: sent a bad frame: unexpected frame type 2", cnet.ErrBadFrame},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer leaktest.Check(t)()
@@ -285,14 +295,15 @@ func TestBadFrames(t *testing.T) {
 			defer fake.raw.Close()
 			_, err = fake.conn.Write(append(frame.Append(nil, frame.Data, []byte("ok")), tc.bytes...))
 			require.NoError(t, err)
-			if tc.name == "truncated" {
+			if strings.HasPrefix(tc.name, "truncated") {
 				fake.conn.Close()
 			}
-			got, err := tr.Recv(context.Background(), 1)
+			got, err := recvCtx(t, tr, 1, 5*time.Second)
 			require.NoError(t, err)
 			require.Equal(t, "ok", string(got))
-			_, err = tr.Recv(context.Background(), 1)
+			_, err = recvCtx(t, tr, 1, 5*time.Second)
 			requirePeerError(t, err, 1, tc.want)
+			require.ErrorIs(t, err, tc.cause)
 			requirePeerError(t, tr.Send(context.Background(), 1, []byte{1}), 1, "party 1: send")
 		})
 	}

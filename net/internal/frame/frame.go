@@ -59,44 +59,88 @@ func Append(dst []byte, typ byte, payload []byte) []byte {
 	return append(AppendHeader(dst, typ, len(payload)), payload...)
 }
 
-// Read reads one frame from r. Its payload is at most limit bytes (limit ≤
-// [MaxLimit]). At a clean end of the stream, before any byte of a header,
-// Read returns [io.EOF]; a stream that ends inside a frame gives an error
-// wrapping [ErrTruncated]; other read errors are returned as they are. The
-// payload of an empty frame is empty but not nil.
-func Read(r io.Reader, limit int) (typ byte, payload []byte, err error) {
-	var h [HeaderSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
-		if err == io.ErrUnexpectedEOF {
-			err = fmt.Errorf("%w: header", ErrTruncated)
-		}
-		return 0, nil, err
+// TruncatedError reports a stream that ended inside a frame; it matches
+// [ErrTruncated].
+type TruncatedError struct {
+	Got, Want int  // bytes of the header or payload read, and expected
+	Header    bool // the stream ended inside the header
+}
+
+func (e *TruncatedError) Error() string {
+	if e.Header {
+		return fmt.Sprintf("truncated frame: %d of %d header bytes", e.Got, e.Want)
 	}
-	size := binary.BigEndian.Uint32(h[:4])
+	return fmt.Sprintf("truncated frame: %d of %d bytes", e.Got, e.Want)
+}
+
+// Unwrap returns [ErrTruncated].
+func (e *TruncatedError) Unwrap() error { return ErrTruncated }
+
+// UnknownTypeError reports a frame type this format does not define.
+type UnknownTypeError struct{ Type byte }
+
+func (e *UnknownTypeError) Error() string { return fmt.Sprintf("unknown frame type %d", e.Type) }
+
+// ReadHeader reads one frame header and returns the frame's type and
+// payload size; it does not check the size against any limit. At a clean
+// end of the stream, before any byte of a header, it returns [io.EOF]; a
+// stream that ends inside the header gives a [*TruncatedError]; an unknown
+// type gives an [*UnknownTypeError]; other read errors are returned as
+// they are.
+func ReadHeader(r io.Reader) (typ byte, size int, err error) {
+	var h [HeaderSize]byte
+	if n, err := io.ReadFull(r, h[:]); err != nil {
+		if err == io.ErrUnexpectedEOF {
+			err = &TruncatedError{Got: n, Want: HeaderSize, Header: true}
+		}
+		return 0, 0, err
+	}
 	typ = h[4]
 	if typ >= maxType {
-		return 0, nil, fmt.Errorf("unknown frame type %d", typ)
+		return 0, 0, &UnknownTypeError{Type: typ}
 	}
-	if uint64(size) > uint64(limit) {
-		return 0, nil, &TooLargeError{Size: size, Limit: limit}
-	}
-	n := int(size)
-	payload = make([]byte, min(n, chunk))
+	return typ, int(binary.BigEndian.Uint32(h[:4])), nil
+}
+
+// ReadPayload reads a payload of size bytes (size ≤ [MaxLimit]). The
+// buffer grows with the bytes that actually arrive. A stream that ends
+// first gives a [*TruncatedError]. The payload of an empty frame is empty
+// but not nil.
+func ReadPayload(r io.Reader, size int) ([]byte, error) {
+	payload := make([]byte, min(size, chunk))
 	for got := 0; ; {
 		m, err := io.ReadFull(r, payload[got:])
 		got += m
 		if err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = fmt.Errorf("%w: %d of %d bytes", ErrTruncated, got, n)
+				err = &TruncatedError{Got: got, Want: size}
 			}
-			return 0, nil, err
+			return nil, err
 		}
-		if got == n {
-			return typ, payload, nil
+		if got == size {
+			return payload, nil
 		}
 		// Grow with what has arrived: at most twice the bytes read so far.
-		next := make([]byte, min(n, 2*len(payload)))
+		next := make([]byte, min(size, 2*len(payload)))
 		copy(next, payload)
 		payload = next
 	}
+}
+
+// Read reads one frame from r, whose payload may be at most limit bytes
+// (limit ≤ [MaxLimit]): a larger one gives a [*TooLargeError] before
+// anything is allocated. Errors are those of [ReadHeader] and
+// [ReadPayload].
+func Read(r io.Reader, limit int) (typ byte, payload []byte, err error) {
+	typ, size, err := ReadHeader(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if uint64(size) > uint64(limit) {
+		return 0, nil, &TooLargeError{Size: uint32(size), Limit: limit}
+	}
+	if payload, err = ReadPayload(r, size); err != nil {
+		return 0, nil, err
+	}
+	return typ, payload, nil
 }

@@ -110,3 +110,13 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+func TestTruncatedMessages(t *testing.T) {
+	_, _, err := Read(bytes.NewReader([]byte{0, 0}), 10)
+	require.EqualError(t, err, "truncated frame: 2 of 5 header bytes")
+	_, _, err = Read(bytes.NewReader(append(AppendHeader(nil, Data, 100), 1, 2, 3)), 100)
+	require.EqualError(t, err, "truncated frame: 3 of 100 bytes")
+	var te *TruncatedError
+	require.ErrorAs(t, err, &te)
+	require.Equal(t, TruncatedError{Got: 3, Want: 100}, *te)
+}

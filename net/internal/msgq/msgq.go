@@ -22,6 +22,7 @@ type Queue struct {
 	ring    [][]byte // len is the capacity; nil until first Push
 	head    int32
 	count   int32
+	bytes   int  // total length of the queued messages
 	drain   bool // with err: queued messages are still delivered
 	waiters *waiter
 	err     error // set by Close
@@ -55,6 +56,7 @@ func (q *Queue) Push(m []byte) bool {
 	}
 	q.ring[i] = m
 	q.count++
+	q.bytes += len(m)
 	if q.waiters != nil {
 		q.wakeOne()
 	}
@@ -103,6 +105,7 @@ func (q *Queue) Pop(ctx context.Context) ([]byte, error) {
 				q.head = 0
 			}
 			q.count--
+			q.bytes -= len(m)
 			if q.count > 0 && q.waiters != nil {
 				// Another Pop may be waiting on this queue: pass the wake-up on.
 				q.wakeOne()
@@ -169,13 +172,20 @@ func (q *Queue) Close(err error, drain bool) {
 	q.drain = drain
 	if !drain {
 		clear(q.ring)
-		q.ring, q.head, q.count = nil, 0, 0
+		q.ring, q.head, q.count, q.bytes = nil, 0, 0, 0
 		q.inline[0] = nil
 	}
 	for q.waiters != nil {
 		q.wakeOne()
 	}
 	q.mu.Unlock()
+}
+
+// Bytes returns the total length of the queued messages.
+func (q *Queue) Bytes() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.bytes
 }
 
 // Len returns the number of queued messages.

@@ -28,6 +28,20 @@ func TestFIFOAndGrowth(t *testing.T) {
 	}
 }
 
+func TestBytes(t *testing.T) {
+	var q Queue
+	q.Push(make([]byte, 10))
+	q.Push(nil)
+	q.Push(make([]byte, 5))
+	require.Equal(t, 15, q.Bytes())
+	m, err := q.Pop(context.Background())
+	require.NoError(t, err)
+	require.Len(t, m, 10)
+	require.Equal(t, 5, q.Bytes())
+	q.Close(errors.New("closed"), false)
+	require.Zero(t, q.Bytes())
+}
+
 func TestCloseDrain(t *testing.T) {
 	var q Queue
 	q.Push([]byte("a"))
