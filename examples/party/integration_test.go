@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -233,20 +234,33 @@ func startParties(t *testing.T, ctx context.Context, bin string, c *cluster, cou
 // up, telling the others.
 func requireBlamed(t *testing.T, procs []*process, bad int, limit time.Duration) {
 	t.Helper()
-	blamed := false
+	names := func(stderr string) bool {
+		return strings.Contains(stderr, fmt.Sprintf("party: the failure concerns party %d (", bad)) ||
+			strings.Contains(stderr, fmt.Sprintf("; this party was waiting for party %d (", bad))
+	}
+	byID := map[int]*process{}
+	for _, p := range procs {
+		byID[p.id] = p
+	}
+	relayed := regexp.MustCompile(`party: stopped on the report of party (\d+) `)
 	for _, p := range procs {
 		stderr := p.stderr.String()
+		t.Logf("party %d after %v:\n%s", p.id, p.elapsed.Round(time.Millisecond), stderr)
 		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
 		assert.Empty(t, p.stdout.String())
 		assert.Less(t, p.elapsed, limit, "party %d", p.id)
-		assert.Regexp(t, `party: (the failure concerns party [1-5] |party [1-5] \(\S+\) gave up|the computation did not finish within its timeout \(\S+\); this party was waiting for party [1-5] )`, stderr, "party %d", p.id)
-		if strings.Contains(stderr, fmt.Sprintf("party: the failure concerns party %d (", bad)) ||
-			strings.Contains(stderr, fmt.Sprintf("; this party was waiting for party %d (", bad)) {
-			blamed = true
+		if names(stderr) {
+			continue
 		}
-		t.Logf("party %d after %v:\n%s", p.id, p.elapsed.Round(time.Millisecond), stderr)
+		// Otherwise it must say that it relays a party that names the culprit.
+		m := relayed.FindStringSubmatch(stderr)
+		if !assert.NotNil(t, m, "party %d neither names party %d nor relays a report", p.id, bad) {
+			continue
+		}
+		origin, _ := strconv.Atoi(m[1])
+		o, ok := byID[origin]
+		assert.True(t, ok && names(o.stderr.String()), "party %d relays party %d, which does not name party %d", p.id, origin, bad)
 	}
-	assert.True(t, blamed, "no party named party %d as the cause", bad)
 }
 
 // TestPeerHangsMidRun freezes party 5 in the middle of the computation, its

@@ -316,6 +316,21 @@ func portOf(addr string) string {
 func explain(err error, cfg *deploy.Config, computing bool) string {
 	msg := err.Error()
 	timedOut := computing && errors.Is(err, context.DeadlineExceeded)
+	var ae *ops.AbortError
+	if errors.As(err, &ae) && ae.Origin >= 1 && ae.Origin <= cfg.N() {
+		// Relayed: the origin observed the cause; this party only heard of it.
+		origin := cfg.Parties[ae.Origin-1]
+		return fmt.Sprintf("%s\nparty: stopped on the report of party %d (%s), which observed the failure; its log says more",
+			msg, origin.ID, origin.Addr)
+	}
+	var ice *ops.InputCheckError
+	if errors.As(err, &ice) && ice.Party >= 1 && ice.Party <= cfg.N() {
+		bad := cfg.Parties[ice.Party-1]
+		return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s): its inputs failed their verification", msg, bad.ID, bad.Addr)
+	}
+	if errors.Is(err, ops.ErrCheck) {
+		return fmt.Sprintf("%s\nparty: a verification failed: some party deviated from the protocol, and the computation stopped before any result", msg)
+	}
 	var pe *cnet.PeerError
 	if !errors.As(err, &pe) || pe.Party < 1 || pe.Party > cfg.N() {
 		if timedOut {
@@ -334,8 +349,6 @@ func explain(err error, cfg *deploy.Config, computing bool) string {
 			"(parties, addresses, keys, session and assessment parameters)", msg, peer.ID, peer.Addr)
 	case errors.Is(err, tcp.ErrIdentity):
 		return fmt.Sprintf("%s\nparty: party %d (%s) did not present the key that cohort.json pins for it, or does not accept ours", msg, peer.ID, peer.Addr)
-	case errors.Is(err, ops.ErrPeerAborted):
-		return fmt.Sprintf("%s\nparty: party %d (%s) gave up; its log says why", msg, peer.ID, peer.Addr)
 	case errors.Is(err, cnet.ErrPeerClosed):
 		return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s): it closed its connection (its program stopped or failed; its log says why)", msg, peer.ID, peer.Addr)
 	case errors.Is(err, cnet.ErrPeerReset):
