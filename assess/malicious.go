@@ -48,16 +48,10 @@ func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Res
 		return fail("setup", err)
 	}
 	n := cfg.N
-	generic := cfg.ThresholdUnderMPC
 	l := cfg.layout()
 
 	progress("preprocessing", 0, 1)
-	need := ops.Needs{Inputs: n * l.bits(), Random: 1, Verify: 2}
-	if generic {
-		need = need.Add(ops.NeedsMax(n, cfg.scoreBound()))
-	} else {
-		need = need.Add(ops.NeedsMaxOfBits(n, l.k+1))
-	}
+	need := needsFromBits(cfg, l, n).Add(ops.Needs{Inputs: n * l.bits()})
 	if err := s.Prepare(ctx, need); err != nil {
 		return fail("preprocessing", err)
 	}
@@ -67,9 +61,26 @@ func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Res
 	if err != nil {
 		return fail("inputs", err)
 	}
+	sum, cnt, mx, err := fromBits(ctx, s, cfg, l, dealt, func(i int) int { return i + 1 }, progress)
+	if err != nil {
+		return Result{}, fmt.Errorf("assess: party %d: %w", p.ID, err)
+	}
+	return cfg.result(s.N(), s.T(), sum, cnt, mx, s.Stats()), nil
+}
+
+// fromBits computes the outputs from every organisation's bits in layout l
+// (orgBits[i] holds organisation i's), dealt or imported: it declares the
+// relations between each organisation's decompositions (blaming dealer
+// blame(i) when they fail), finds the maximum, opens sum and count, checks
+// that the outputs are plausible and that every compute party holds the
+// same ones. Scores are shifted by cfg.ScoreMin in the bits and unshifted
+// in the results.
+func fromBits[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, l layout, orgBits []ops.Int[E],
+	blame func(i int) int, progress func(string, int, int)) (sum, cnt, mx int64, err error) {
+	n := len(orgBits)
 	scores := make([]ops.Int[E], n)
 	counted := make([]ops.Int[E], n)
-	for i, b := range dealt {
+	for i, b := range orgBits {
 		z := ops.FromBits(b.Slice(0, l.k), l.k)
 		c := b.Index(l.k)
 		scores[i] = z.Add(c.Scale(l.thr))
@@ -78,53 +89,62 @@ func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Res
 			// z' = z + 2^k − 1 − hi(0) − c·(hi(1) − hi(0))
 			zp := ops.FromBits(b.Slice(l.k+1, 2*l.k+1), l.k)
 			rel := zp.Sub(z).AddConst(l.lowHi - (int64(1)<<l.k - 1)).Add(c.Scale(l.highHi - l.lowHi))
-			if err := s.RequireZero(rel.Shares(), i+1); err != nil {
-				return fail("inputs", err)
+			if err := s.RequireZero(rel.Shares(), blame(i)); err != nil {
+				return 0, 0, 0, fmt.Errorf("inputs: %w", err)
 			}
 		}
 	}
 	all := ops.ConcatInts(scores...)
 	count := ops.ConcatInts(counted...).Sum()
 
-	var sum, cnt, mx int64
-	if generic {
+	if cfg.ThresholdUnderMPC {
 		m, err := s.Max(ctx, all)
 		if err != nil {
-			return fail("maximum", err)
+			return 0, 0, 0, fmt.Errorf("maximum: %w", err)
 		}
 		out, err := s.OpenInt(ctx, ops.ConcatInts(all.Sum(), count, m))
 		if err != nil {
-			return fail("output", err)
+			return 0, 0, 0, fmt.Errorf("output: %w", err)
 		}
 		sum, cnt, mx = out[0], out[1], out[2]
 	} else {
 		vbits := make([]ops.Int[E], n)
-		for i, b := range dealt {
+		for i, b := range orgBits {
 			vbits[i] = b.Slice(0, l.k+1) // z, then c: the number c·2^k + z
 		}
 		v, err := s.MaxOfBits(ctx, ops.ConcatInts(vbits...), l.k+1)
 		if err != nil {
-			return fail("maximum", err)
+			return 0, 0, 0, fmt.Errorf("maximum: %w", err)
 		}
 		mx = v&(int64(1)<<l.k-1) + (v>>l.k)*l.thr
 		progress("output", 0, 1)
 		out, err := s.OpenInt(ctx, ops.ConcatInts(all.Sum(), count))
 		if err != nil {
-			return fail("output", err)
+			return 0, 0, 0, fmt.Errorf("output: %w", err)
 		}
 		sum, cnt = out[0], out[1]
 	}
 	sum += int64(n) * cfg.ScoreMin
 	mx += cfg.ScoreMin
 	if err := checkOutputs(cfg, sum, cnt, mx); err != nil {
-		return fail("output", err)
+		return 0, 0, 0, fmt.Errorf("output: %w", err)
 	}
 	if err := s.Agree(ctx, binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil,
 		uint64(sum)), uint64(cnt)), uint64(mx))); err != nil {
-		return fail("agreement", err)
+		return 0, 0, 0, fmt.Errorf("agreement: %w", err)
 	}
 	progress("output", 1, 1)
-	return cfg.result(s.N(), s.T(), sum, cnt, mx, s.Stats()), nil
+	return sum, cnt, mx, nil
+}
+
+// needsFromBits is the preprocessing of fromBits for n organisations,
+// beyond the inputs' own.
+func needsFromBits(cfg Resolved, l layout, n int) ops.Needs {
+	need := ops.Needs{Random: 1, Verify: 2}
+	if cfg.ThresholdUnderMPC {
+		return need.Add(ops.NeedsMax(n, cfg.scoreBound()))
+	}
+	return need.Add(ops.NeedsMaxOfBits(n, l.k+1))
 }
 
 // layout is how an organisation encodes its shifted score as bits in

@@ -74,21 +74,36 @@ func FromBits[E any](b Int[E], k int) Int[E] {
 	return mkInt(Concat(parts...), Bound{0, int64(1)<<k - 1})
 }
 
-// RequireZero declares that the values of x must all be zero and that party
-// (a transport id) is to blame when they are not — typically a relation
-// between values that party input, such as two decompositions of one
-// number. A session that authenticates values checks it with the next
-// verification, before any value that is not uniformly masked is opened,
-// and fails with an [InputCheckError] naming the party; a semi-honest
-// session does not check it.
-func (s *Session[E]) RequireZero(x Shares[E], party int) error {
+// RequireZero declares that the values of x must all be zero and that the
+// dealer the caller identifies as who (≥ 1: a party id, or any number the
+// caller uses for the source of its inputs) is to blame when they are not —
+// typically a relation between values that one dealer input, such as two
+// decompositions of one number. A session that authenticates values checks
+// it with the next verification, before any value that is not uniformly
+// masked is opened, and fails with an [InputCheckError] naming who; a
+// semi-honest session does not check it.
+func (s *Session[E]) RequireZero(x Shares[E], who int) error {
 	if err := s.use("RequireZero", x); err != nil {
 		return err
 	}
-	if party < 1 || party > s.Parties() {
-		return s.fail(misuse("RequireZero: party %d outside 1..%d", party, s.Parties()))
+	if who < 1 {
+		return s.fail(misuse("RequireZero: dealer %d is not positive", who))
 	}
-	s.eng.require(party, Shares[E]{}, x)
+	s.eng.require(who, Shares[E]{}, x)
+	return nil
+}
+
+// RequireBits is RequireZero for bits: every value of x must be 0 or 1.
+// [Session.InputBits] declares it for what it deals; values obtained
+// otherwise ([Session.ImportShares]) need it declared.
+func (s *Session[E]) RequireBits(x Shares[E], who int) error {
+	if err := s.use("RequireBits", x); err != nil {
+		return err
+	}
+	if who < 1 {
+		return s.fail(misuse("RequireBits: dealer %d is not positive", who))
+	}
+	s.eng.require(who, x, Shares[E]{})
 	return nil
 }
 

@@ -51,14 +51,18 @@ func (s *Session[E]) InputFrom(ctx context.Context, owner int, values []E, count
 // ImportShares wraps shares of degree-T sharings that this compute party
 // received outside the session (for example stored by a server in
 // committee mode, dealt by an organisation with [share.DealVec] over the
-// compute parties' points 1..N) as Shares. Authenticating them costs a
-// multiplication each when the session authenticates values; the caller
-// vouches for the degree, which only an authenticating session checks.
+// compute parties' points 1..N) as Shares. Every compute party imports the
+// same number of values, in the same order. Authenticating them costs a
+// multiplication each when the session authenticates values, and the
+// session then also checks at its next verification that every compute
+// party's shares lie on polynomials of degree T (an inconsistent dealer
+// makes it fail); a semi-honest session takes them as they are.
 func (s *Session[E]) ImportShares(ctx context.Context, shares []E) (Shares[E], error) {
 	if err := s.begin("ImportShares"); err != nil {
 		return Shares[E]{}, err
 	}
 	v := append([]E(nil), shares...)
+	s.eng.dealt(s.t, purposeInput, [][]E{v})
 	mac, err := s.eng.authenticate(ctx, v)
 	if err != nil {
 		return Shares[E]{}, err

@@ -397,16 +397,17 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 	return nil
 }
 
-// InputCheckError reports that a party's inputs failed their verification:
-// dealt bits that are not bits, or values that break a relation they must
-// satisfy (such as a value outside its declared bound). It matches
-// [ErrCheck].
+// InputCheckError reports that a dealer's inputs failed their
+// verification: dealt bits that are not bits, or values that break a
+// relation they must satisfy (such as a value outside its declared bound).
+// Party is the dealer as the requirement named it ([Session.InputBits]: the
+// party id). It matches [ErrCheck].
 type InputCheckError struct {
 	Party int
 }
 
 func (e *InputCheckError) Error() string {
-	return fmt.Sprintf("ops: party %d dealt inputs that fail their verification (bits that are not bits, or a value outside its bound)", e.Party)
+	return fmt.Sprintf("ops: dealer %d dealt inputs that fail their verification (bits that are not bits, or a value outside its bound)", e.Party)
 }
 
 // Unwrap returns ErrCheck.
