@@ -63,6 +63,7 @@ type options struct {
 	minParties int
 	field      assess.Field
 	generic    bool
+	malicious  bool
 	json       bool
 	writeDir   string
 	force      bool
@@ -83,6 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.minParties, "min-parties", 0, "smallest group allowed to run (default 5, at least 3)")
 	field := fs.String("field", "auto", "field: auto, m61 or m127")
 	fs.BoolVar(&o.generic, "generic", false, "compare the scores with T under MPC (the generic path)")
+	fs.BoolVar(&o.malicious, "malicious", false, "security against organisations that deviate from the protocol (with abort)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the report")
 	fs.StringVar(&o.writeDir, "write-inputs", "", "also write the data used to `dir` (empty or new) as inputs.csv and MP-SPDZ input files")
 	fs.BoolVar(&o.force, "force", false, "with -write-inputs: write into a directory that is not empty, replacing files of the same names")
@@ -207,6 +209,7 @@ func config(o options, n int, stderr io.Writer) assess.Config {
 		MinParties:        o.minParties,
 		Field:             o.field,
 		ThresholdUnderMPC: o.generic,
+		Security:          security(o.malicious),
 		Timeout:           o.timeout,
 	}
 	if n >= progressFrom {
@@ -280,4 +283,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.ExitFailure
 	}
 	return cli.ExitOK
+}
+
+func security(malicious bool) assess.Security {
+	if malicious {
+		return assess.Malicious
+	}
+	return assess.SemiHonest
 }

@@ -18,6 +18,7 @@
 //	  "bounds": {"cvss": [0, 100], "critical": [0, 1000], "patch_delay": [0, 3650], "exposure": [0, 100]},
 //	  "min_parties": 5,
 //	  "field": "auto",
+//	  "security": "semi-honest",
 //	  "timeout": "10m",
 //	  "connect_timeout": "1m"
 //	}
@@ -34,7 +35,9 @@
 // characters (such as bidirectional overrides). The other
 // entries are optional and mean the defaults of package assess when left
 // out; "weights", when present, must give all four weights, and each bound
-// is [min, max]. "timeout" bounds the computation once connected (default
+// is [min, max]. "security" is "semi-honest" (the default) or "malicious"
+// (every party then verifies that no other deviates; see package assess).
+// "timeout" bounds the computation once connected (default
 // 10m) and "connect_timeout" how long a party waits for the others to come
 // up (default [DefaultConnectTimeout]); both are Go durations such as "90s".
 // Unknown entries are errors.
@@ -87,6 +90,7 @@ type File struct {
 	Bounds         *Bounds     `json:"bounds,omitempty"`
 	MinParties     *int        `json:"min_parties,omitempty"`
 	Field          string      `json:"field,omitempty"`
+	Security       string      `json:"security,omitempty"`
 	Timeout        string      `json:"timeout,omitempty"`
 	ConnectTimeout string      `json:"connect_timeout,omitempty"`
 }
@@ -442,6 +446,14 @@ func (c *Config) checkAssess(f *File) error {
 			}
 			*t.dst = assess.Range{Min: t.v[0], Max: t.v[1]}
 		}
+	}
+	switch f.Security {
+	case "", "semi-honest":
+		a.Security = assess.SemiHonest
+	case "malicious":
+		a.Security = assess.Malicious
+	default:
+		return fmt.Errorf("security %q: want \"semi-honest\" or \"malicious\"", f.Security)
 	}
 	switch f.Field {
 	case "", "auto":

@@ -209,6 +209,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "bound reversed", edit: func(f map[string]any) { f["bounds"].(map[string]any)["patch_delay"] = []int{10, 5} }, errMsg: "assess: bounds of patch_delay: min 10 is greater than max 5"},
 		{name: "unknown bound", edit: func(f map[string]any) { f["bounds"].(map[string]any)["age"] = []int{0, 5} }, errMsg: `unknown entry "age"`},
 		{name: "field", edit: func(f map[string]any) { f["field"] = "m31" }, errMsg: `field "m31": want "auto", "m61" or "m127"`},
+		{name: "security", edit: func(f map[string]any) { f["security"] = "paranoid" }, errMsg: `security "paranoid": want "semi-honest" or "malicious"`},
 		{name: "bad timeout", edit: func(f map[string]any) { f["timeout"] = "10 minutes" }, errMsg: `timeout "10 minutes" is not a duration`},
 		{name: "zero timeout", edit: func(f map[string]any) { f["timeout"] = "0s" }, errMsg: `timeout "0s" is not positive`},
 		{name: "bad connect timeout", edit: func(f map[string]any) { f["connect_timeout"] = "30" }, errMsg: `connect_timeout "30" is not a duration`},
@@ -326,11 +327,12 @@ func TestSessionHash(t *testing.T) {
 			delete(party(f, 0), "cert")
 			party(f, 0)["fingerprint"] = strings.ToUpper(pins[0])
 		},
-		"timeouts":            func(f map[string]any) { f["timeout"], f["connect_timeout"] = "1h", "5s" },
-		"host case":           func(f map[string]any) { party(f, 2)["addr"] = "HOST3.example:7002" },
-		"trailing dot":        func(f map[string]any) { party(f, 2)["addr"] = "host3.example.:7002" },
-		"default explicit":    func(f map[string]any) { delete(f, "threshold"); delete(f, "min_parties"); f["field"] = "m61" },
-		"alert level default": func(f map[string]any) { delete(f, "alert_level") },
+		"timeouts":             func(f map[string]any) { f["timeout"], f["connect_timeout"] = "1h", "5s" },
+		"host case":            func(f map[string]any) { party(f, 2)["addr"] = "HOST3.example:7002" },
+		"trailing dot":         func(f map[string]any) { party(f, 2)["addr"] = "host3.example.:7002" },
+		"default explicit":     func(f map[string]any) { delete(f, "threshold"); delete(f, "min_parties"); f["field"] = "m61" },
+		"semi-honest explicit": func(f map[string]any) { f["security"] = "semi-honest" },
+		"alert level default":  func(f map[string]any) { delete(f, "alert_level") },
 	}
 	for name, edit := range same {
 		assert.Equal(t, base, load(edit).SessionHash(), name)
@@ -345,6 +347,7 @@ func TestSessionHash(t *testing.T) {
 		"alert level": func(f map[string]any) { f["alert_level"] = 3 },
 		"min parties": func(f map[string]any) { f["min_parties"] = 4 },
 		"field":       func(f map[string]any) { f["field"] = "m127" },
+		"security":    func(f map[string]any) { f["security"] = "malicious" },
 		"weight":      func(f map[string]any) { f["weights"].(map[string]any)["exposure"] = 3 },
 		"bound min":   func(f map[string]any) { f["bounds"].(map[string]any)["critical"] = []int{1, 1000} },
 		"bound max":   func(f map[string]any) { f["bounds"].(map[string]any)["cvss"] = []int{0, 99} },
