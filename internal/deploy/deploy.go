@@ -86,8 +86,8 @@ type File struct {
 	Parties        []FileParty `json:"parties"`
 	Threshold      *int        `json:"threshold,omitempty"`
 	AlertLevel     *int        `json:"alert_level,omitempty"`
-	Weights        *Weights    `json:"weights,omitempty"`
-	Bounds         *Bounds     `json:"bounds,omitempty"`
+	Weights        Weights     `json:"weights,omitempty"`
+	Bounds         Bounds      `json:"bounds,omitempty"`
 	MinParties     *int        `json:"min_parties,omitempty"`
 	Field          string      `json:"field,omitempty"`
 	Security       string      `json:"security,omitempty"`
@@ -103,22 +103,36 @@ type FileParty struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
-// Weights are the weights of the risk score; all four are required when the
-// "weights" entry is present.
-type Weights struct {
-	CVSS       *int `json:"cvss"`
-	Critical   *int `json:"critical"`
-	PatchDelay *int `json:"patch_delay"`
-	Exposure   *int `json:"exposure"`
+// Weights are the weights of the risk score by input key
+// ([assess.InputField].Key: cvss, critical, patch_delay, exposure); all four
+// are required when the "weights" entry is present.
+type Weights map[string]*int
+
+// Bounds are the public bounds of the inputs by input key, each
+// [min, max]; a bound left out means its default.
+type Bounds map[string][]int
+
+// inputKeys lists the keys of the inputs, for errors.
+func inputKeys() string {
+	var keys []string
+	for _, f := range assess.InputFields {
+		keys = append(keys, f.Key)
+	}
+	return strings.Join(keys, ", ")
 }
 
-// Bounds are the public bounds of the inputs, each [min, max]; a bound left
-// out means its default.
-type Bounds struct {
-	CVSS       []int `json:"cvss,omitempty"`
-	Critical   []int `json:"critical,omitempty"`
-	PatchDelay []int `json:"patch_delay,omitempty"`
-	Exposure   []int `json:"exposure,omitempty"`
+// checkKeys refuses keys that name no input.
+func checkKeys[V any](entry string, m map[string]V) error {
+	for k := range m {
+		known := false
+		for _, f := range assess.InputFields {
+			known = known || f.Key == k
+		}
+		if !known {
+			return fmt.Errorf("%s: unknown input %q (want %s)", entry, k, inputKeys())
+		}
+	}
+	return nil
 }
 
 // Party is one checked entry of "parties".
@@ -412,40 +426,42 @@ func (c *Config) checkAssess(f *File) error {
 		*v.dst = *v.p
 	}
 	if w := f.Weights; w != nil {
-		for _, t := range []struct {
-			name string
-			p    *int
-			dst  *int
-		}{{"cvss", w.CVSS, &a.Weights.CVSS}, {"critical", w.Critical, &a.Weights.Critical},
-			{"patch_delay", w.PatchDelay, &a.Weights.PatchDelay}, {"exposure", w.Exposure, &a.Weights.Exposure}} {
-			if t.p == nil {
-				return fmt.Errorf("weights: %s is missing (give all four weights, or leave \"weights\" out for the defaults)", t.name)
-			}
-			*t.dst = *t.p
+		if err := checkKeys("weights", w); err != nil {
+			return err
 		}
+		var v [4]int
+		for i, in := range assess.InputFields {
+			p := w[in.Key]
+			if p == nil {
+				return fmt.Errorf("weights: %s is missing (give all four weights, or leave \"weights\" out for the defaults)", in.Key)
+			}
+			v[i] = *p
+		}
+		a.Weights = assess.WeightsOf(v)
 		if a.Weights == (assess.Weights{}) {
 			return errors.New("weights are all zero: the score would not depend on the inputs")
 		}
 	}
 	if b := f.Bounds; b != nil {
-		for _, t := range []struct {
-			name string
-			v    []int
-			dst  *assess.Range
-		}{{"cvss", b.CVSS, &a.Bounds.CVSS}, {"critical", b.Critical, &a.Bounds.Critical},
-			{"patch_delay", b.PatchDelay, &a.Bounds.PatchDelay}, {"exposure", b.Exposure, &a.Bounds.Exposure}} {
-			if t.v == nil {
+		if err := checkKeys("bounds", b); err != nil {
+			return err
+		}
+		r := a.Bounds.Ranges()
+		for i, in := range assess.InputFields {
+			v, ok := b[in.Key]
+			if !ok {
 				continue
 			}
-			if len(t.v) != 2 {
-				return fmt.Errorf("bounds: %s has %d numbers, want [min, max]", t.name, len(t.v))
+			if len(v) != 2 {
+				return fmt.Errorf("bounds: %s has %d numbers, want [min, max]", in.Key, len(v))
 			}
-			if t.v[0] == 0 && t.v[1] == 0 {
+			if v[0] == 0 && v[1] == 0 {
 				// assess reads a zero Range as "the default".
-				return fmt.Errorf("bounds: %s [0, 0] is not supported: a value that is always 0 should get weight 0 instead", t.name)
+				return fmt.Errorf("bounds: %s [0, 0] is not supported: a value that is always 0 should get weight 0 instead", in.Key)
 			}
-			*t.dst = assess.Range{Min: t.v[0], Max: t.v[1]}
+			r[i] = assess.Range{Min: v[0], Max: v[1]}
 		}
+		a.Bounds = assess.BoundsOf(r)
 	}
 	switch f.Security {
 	case "", "semi-honest":

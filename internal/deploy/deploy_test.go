@@ -207,7 +207,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "bound of three", edit: func(f map[string]any) { f["bounds"].(map[string]any)["cvss"] = []int{0, 1, 2} }, errMsg: "bounds: cvss has 3 numbers, want [min, max]"},
 		{name: "bound zero", edit: func(f map[string]any) { f["bounds"].(map[string]any)["exposure"] = []int{0, 0} }, errMsg: "bounds: exposure [0, 0] is not supported"},
 		{name: "bound reversed", edit: func(f map[string]any) { f["bounds"].(map[string]any)["patch_delay"] = []int{10, 5} }, errMsg: "assess: bounds of patch_delay: min 10 is greater than max 5"},
-		{name: "unknown bound", edit: func(f map[string]any) { f["bounds"].(map[string]any)["age"] = []int{0, 5} }, errMsg: `unknown entry "age"`},
+		{name: "unknown bound", edit: func(f map[string]any) { f["bounds"].(map[string]any)["age"] = []int{0, 5} }, errMsg: `bounds: unknown input "age" (want cvss, critical, patch_delay, exposure)`},
 		{name: "field", edit: func(f map[string]any) { f["field"] = "m31" }, errMsg: `field "m31": want "auto", "m61" or "m127"`},
 		{name: "security", edit: func(f map[string]any) { f["security"] = "paranoid" }, errMsg: `security "paranoid": want "semi-honest" or "malicious"`},
 		{name: "bad timeout", edit: func(f map[string]any) { f["timeout"] = "10 minutes" }, errMsg: `timeout "10 minutes" is not a duration`},
