@@ -316,7 +316,7 @@ func (res *Result) asOf(rs []*Report, opt Options) error {
 			case d.After(res.AsOf):
 				return errorf(r.Name, 0, r.TimeFrom, "the report is dated %s, after the as-of day %s: a date in the future", dayString(d), dayString(res.AsOf))
 			case d.Before(res.AsOf):
-				res.warn("stale report: %s is dated %s, %d days before the as-of day", r.Name, dayString(d), daysBetween(d, res.AsOf))
+				res.warn("stale report: %s is dated %s, %s before the as-of day", r.Name, dayString(d), count(daysBetween(d, res.AsOf), "day", "days"))
 			}
 		}
 	} else {
@@ -357,7 +357,7 @@ func (res *Result) sideFileWarnings() {
 		case n < 0:
 			res.warn("%s is dated %s, after the as-of day: it may know of later events", what, dayString(d))
 		case n > staleDays:
-			res.warn("%s is dated %s, %d days before the as-of day", what, dayString(d), n)
+			res.warn("%s is dated %s, %s before the as-of day", what, dayString(d), count(n, "day", "days"))
 		}
 	}
 	if k := res.KEV; k != nil {
