@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -171,6 +172,8 @@ func (p *parser) nessusHostDone(h *nessusHost, r *Report) {
 	} else if h.name != "" && h.name != asset {
 		names = append([]string{h.name}, names...)
 	}
+	slices.Sort(names)
+	names = slices.Compact(names)
 	for _, f := range h.findings {
 		if f.EndOfLife {
 			h.eol = true
