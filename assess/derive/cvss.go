@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	gocvss20 "github.com/pandatix/go-cvss/20"
 	gocvss30 "github.com/pandatix/go-cvss/30"
@@ -70,9 +71,39 @@ func hasMetric(v, name string) bool {
 	return false
 }
 
+// scored is a vector's score, remembered: reports repeat a few vectors many
+// times.
+type scored struct {
+	score   float64
+	version string
+	err     error
+}
+
+var (
+	scoredMu sync.Mutex
+	scoredBy = map[[2]string]scored{}
+)
+
 // vectorScore computes the base score of a CVSS vector; see
 // [normalizeVector] for the forms accepted.
 func vectorScore(vec, hint string) (float64, string, error) {
+	k := [2]string{vec, hint}
+	scoredMu.Lock()
+	s, ok := scoredBy[k]
+	scoredMu.Unlock()
+	if !ok {
+		s.score, s.version, s.err = computeVectorScore(vec, hint)
+		scoredMu.Lock()
+		if len(scoredBy) >= 1<<16 {
+			clear(scoredBy)
+		}
+		scoredBy[k] = s
+		scoredMu.Unlock()
+	}
+	return s.score, s.version, s.err
+}
+
+func computeVectorScore(vec, hint string) (float64, string, error) {
 	v, version, err := normalizeVector(vec, hint)
 	if err != nil {
 		return 0, "", err

@@ -33,37 +33,23 @@ func detect(name string, data []byte) (Format, error) {
 // detectJSON looks at the top-level keys of a JSON object.
 func detectJSON(name string, data []byte) (Format, error) {
 	p := &parser{name: name, data: data}
-	dec := json.NewDecoder(bytes.NewReader(trimBOM(data)))
-	if _, err := dec.Token(); err != nil {
-		return "", p.jsonErr(err, dec.InputOffset())
-	}
-	keys := map[string]json.RawMessage{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", p.jsonErr(err, dec.InputOffset())
+	doc := trimBOM(data)
+	if err := json.Unmarshal(doc, &struct{}{}); err != nil { // validates without building anything
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) && strings.Contains(syn.Error(), "after top-level value") {
+			return "", errorf(name, lineOf(data, syn.Offset), "", "unexpected data after the JSON document: one report per file")
 		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return "", p.jsonErr(err, dec.InputOffset())
-		}
-		if _, dup := keys[key]; !dup {
-			keys[key] = raw
-		}
+		return "", p.jsonErr(err, -1)
 	}
-	if _, err := dec.Token(); err != nil {
-		return "", p.jsonErr(err, dec.InputOffset())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return "", errorf(name, lineOf(data, dec.InputOffset()), "", "unexpected data after the JSON document: one report per file")
-	}
+	keys := topLevel(doc)
+
 	has := func(k string) bool { _, ok := keys[k]; return ok }
 	str := func(k string) string {
 		var s string
 		json.Unmarshal(keys[k], &s)
 		return s
 	}
+
 	switch {
 	case has("catalogVersion") || (has("vulnerabilities") && has("dateReleased")):
 		return "", errorf(name, 0, "", "is a CISA KEV catalog, not a report: pass it as the KEV catalog (-kev)")
@@ -156,3 +142,85 @@ func detectCSV(name string, data []byte) (Format, error) {
 }
 
 func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\uFEFF")) }
+
+// topLevel returns the entries of a valid JSON object: each key with its
+// value's bytes (not copied). The first of duplicate keys counts.
+func topLevel(doc []byte) map[string][]byte {
+	keys := map[string][]byte{}
+	i := skipSpace(doc, 0)
+	if i >= len(doc) || doc[i] != '{' {
+		return keys
+	}
+	i++
+	for {
+		i = skipSpace(doc, i)
+		if i >= len(doc) || doc[i] != '"' {
+			return keys
+		}
+		end := skipString(doc, i)
+		var key string
+		json.Unmarshal(doc[i:end], &key)
+		i = skipSpace(doc, end)
+		if i >= len(doc) || doc[i] != ':' {
+			return keys
+		}
+		i = skipSpace(doc, i+1)
+		vend := skipValue(doc, i)
+		if _, dup := keys[key]; !dup {
+			keys[key] = doc[i:vend]
+		}
+		i = skipSpace(doc, vend)
+		if i >= len(doc) || doc[i] != ',' {
+			return keys
+		}
+		i++
+	}
+}
+
+func skipSpace(doc []byte, i int) int {
+	for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\r' || doc[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the end of the string starting at doc[i] == '"'.
+func skipString(doc []byte, i int) int {
+	for i++; i < len(doc); i++ {
+		switch doc[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(doc)
+}
+
+// skipValue returns the end of the value starting at doc[i].
+func skipValue(doc []byte, i int) int {
+	depth := 0
+	for i < len(doc) {
+		switch doc[i] {
+		case '"':
+			i = skipString(doc, i)
+			if depth == 0 {
+				return i
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth <= 0 {
+				return i + 1
+			}
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
+}

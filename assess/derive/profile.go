@@ -25,7 +25,9 @@ func (m *merged) score() []string {
 	var warns []string
 	best, bestTier, from := -1, tier(0), ""
 	consider := func(t int, tr tier, what string) {
-		if bestTier == 0 || tr < bestTier || (tr == bestTier && t > best) {
+		// Ties go to the first description in order, so that the result does
+		// not depend on the order of the entries.
+		if bestTier == 0 || tr < bestTier || (tr == bestTier && (t > best || (t == best && what < from))) {
 			best, bestTier, from = t, tr, what
 		}
 	}

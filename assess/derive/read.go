@@ -54,7 +54,9 @@ func readFile(path string, max int64) (*input, error) {
 		return nil, &Error{File: path, Err: unwrapPathError(err)}
 	}
 	defer f.Close()
+	var size int64
 	if st, err := f.Stat(); err == nil {
+		size = st.Size()
 		if st.IsDir() {
 			return nil, errorf(path, 0, "", "is a directory, not a report")
 		}
@@ -63,10 +65,14 @@ func readFile(path string, max int64) (*input, error) {
 				sizeString(st.Size()), sizeString(max))
 		}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
+	var buf bytes.Buffer
+	if size > 0 && size <= max {
+		buf.Grow(int(size) + 512)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, max+1)); err != nil {
 		return nil, &Error{File: path, Err: unwrapPathError(err)}
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > max {
 		return nil, errorf(path, 0, "", "more than the limit of %s: refusing to read further", sizeString(max))
 	}
