@@ -188,7 +188,7 @@ func Derive(reports []*Report, opt Options) (*Result, error) {
 			seenSHA[r.SHA256] = r.Name
 		}
 		for _, n := range slices.Compact(slices.Sorted(slices.Values(r.Notes))) {
-			res.warn("end of life: %s", n)
+			res.warn("%s", n)
 		}
 	}
 	res.sideFileWarnings()

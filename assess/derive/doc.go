@@ -40,7 +40,8 @@
 //     not_affected or fixed, else suppressed). Aliases and NVD scores from
 //     relatedVulnerabilities; a fix: fix.state fixed; fix dates:
 //     fix.available[].date. Asset: source.target (userInput for images).
-//     Time: descriptor.timestamp.
+//     Time: descriptor.timestamp. A report written with only-fixed or
+//     only-notfixed is flagged as filtered.
 //   - OSV-Scanner JSON ([OSV]): one finding per group of a package (the
 //     ids OSV-Scanner found to be one vulnerability), scored from the
 //     severity vectors, database_specific.severity and max_severity; a fix:
@@ -75,7 +76,8 @@
 //     are not affected, results lowered to Log by an override are
 //     suppressed, Log results informational; overrides never change the
 //     score. A fix: solution type VendorFix. Time: scan_end (CSV: the
-//     latest Timestamp).
+//     latest Timestamp). An XML report whose filter left results out
+//     (result_count) is flagged as filtered.
 //
 // Side files: CISA's KEV catalog JSON ([ReadKEV]), FIRST's EPSS CSV, plain
 // or gzip ([ReadEPSS]), an asset inventory CSV with the columns asset,
@@ -172,7 +174,7 @@
 // [Result.Text] gives each value with its derivation in one line — the
 // worst finding and its asset, the counts, how many dates were real, the
 // exposure fraction — then what was read and dropped, and the warnings:
-// stale or undated reports, end-of-life systems, v2-only scores,
+// stale, undated or filtered reports, end-of-life systems, v2-only scores,
 // disagreeing labels, assets missing from the inventory, clamped values.
 // [Result.JSON] adds the SHA-256 of every input, the KEV catalog and EPSS
 // model versions, and every open finding with its score and date.

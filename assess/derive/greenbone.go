@@ -54,6 +54,8 @@ func (p *parser) greenboneXML(r *Report) error {
 	dec := xml.NewDecoder(bytes.NewReader(p.data))
 	var stack []string
 	var times = map[string]string{}
+	counts := map[string]int{}
+	var filter string
 	sawReport := false
 	for {
 		tok, err := dec.Token()
@@ -85,9 +87,21 @@ func (p *parser) greenboneXML(r *Report) error {
 					return err
 				}
 				if f.EndOfLife {
-					r.Notes = append(r.Notes, fmt.Sprintf("%s runs an operating system or product past its end of life (Greenbone: %s)", f.Asset, res.NVT.Name))
+					r.Notes = append(r.Notes, fmt.Sprintf("end of life: %s runs an operating system or product past its end of life (Greenbone: %s)", f.Asset, res.NVT.Name))
 				}
 				r.Findings = append(r.Findings, f)
+				continue
+			case parent == "result_count" && (name == "full" || name == "filtered"):
+				var n int
+				if err := dec.DecodeElement(&n, &t); err != nil {
+					return errorf(p.name, line, "result_count."+name, "not a count: %v", err)
+				}
+				counts[name] = n
+				continue
+			case parent == "filters" && name == "term":
+				if err := dec.DecodeElement(&filter, &t); err != nil {
+					return xmlErr(p.name, dec, err)
+				}
 				continue
 			case parent == "report" && (name == "scan_end" || name == "scan_start" || name == "timestamp" || name == "creation_time"):
 				var s string
@@ -109,6 +123,14 @@ func (p *parser) greenboneXML(r *Report) error {
 	}
 	if !sawReport {
 		return errorf(p.name, 0, "", "no report element: not a Greenbone report")
+	}
+	full, hasFull := counts["full"]
+	filtered, hasFiltered := counts["filtered"]
+	if hasFull && hasFiltered && filtered < full {
+		r.Notes = append(r.Notes, fmt.Sprintf("filtered report: the filter %q of %s kept %d of %d results", strings.TrimSpace(filter), p.name, filtered, full))
+	}
+	if hasFiltered && len(r.Findings) < filtered {
+		r.Notes = append(r.Notes, fmt.Sprintf("filtered report: %s holds %d of the %d results its filter matched (raise its rows limit)", p.name, len(r.Findings), filtered))
 	}
 	for _, name := range []string{"scan_end", "scan_start", "timestamp", "creation_time"} {
 		s, ok := times[name]
@@ -329,7 +351,7 @@ func (p *parser) greenboneCSV(r *Report) error {
 			}
 		}
 		if f.EndOfLife {
-			r.Notes = append(r.Notes, fmt.Sprintf("%s runs an operating system or product past its end of life (Greenbone: %s)", host, get(rec, "nvt name")))
+			r.Notes = append(r.Notes, fmt.Sprintf("end of life: %s runs an operating system or product past its end of life (Greenbone: %s)", host, get(rec, "nvt name")))
 		}
 		r.Findings = append(r.Findings, f)
 	}

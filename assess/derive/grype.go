@@ -2,6 +2,7 @@ package derive
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -49,8 +50,9 @@ type grypeDoc struct {
 		Target json.RawMessage `json:"target"`
 	} `json:"source"`
 	Descriptor struct {
-		Name      string `json:"name"`
-		Timestamp string `json:"timestamp"`
+		Name          string          `json:"name"`
+		Timestamp     string          `json:"timestamp"`
+		Configuration json.RawMessage `json:"configuration"`
 	} `json:"descriptor"`
 }
 
@@ -88,6 +90,18 @@ func (p *parser) grype(r *Report) error {
 	asset = strings.TrimSpace(asset)
 	if asset == "" {
 		return errorf(p.name, 0, "", "no source.target: cannot tell what was scanned")
+	}
+	var conf struct {
+		OnlyFixed    bool `json:"only-fixed"`
+		OnlyNotFixed bool `json:"only-notfixed"`
+	}
+	if len(doc.Descriptor.Configuration) > 0 && json.Unmarshal(doc.Descriptor.Configuration, &conf) == nil {
+		if conf.OnlyFixed {
+			r.Notes = append(r.Notes, fmt.Sprintf("filtered report: %s was written with only-fixed, so findings without a fix are missing", p.name))
+		}
+		if conf.OnlyNotFixed {
+			r.Notes = append(r.Notes, fmt.Sprintf("filtered report: %s was written with only-notfixed, so findings with a fix are missing", p.name))
+		}
 	}
 	for i, m := range *doc.Matches {
 		f, err := p.grypeFinding(m, []any{"matches", i})

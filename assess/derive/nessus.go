@@ -180,7 +180,7 @@ func (p *parser) nessusHostDone(h *nessusHost, r *Report) {
 		}
 	}
 	if h.eol {
-		r.Notes = append(r.Notes, fmt.Sprintf("%s runs software its vendor no longer supports (Nessus: unsupported_by_vendor)", asset))
+		r.Notes = append(r.Notes, fmt.Sprintf("end of life: %s runs software its vendor no longer supports (Nessus: unsupported_by_vendor)", asset))
 	}
 	for _, f := range h.findings {
 		f.Asset, f.AssetNames, f.EndOfLife = asset, names, h.eol

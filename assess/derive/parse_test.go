@@ -64,7 +64,7 @@ func TestParseFixtures(t *testing.T) {
 		assert.Equal(t, -1.0, byID(r, "CVE-2023-6378")[0].Scores[0].Value) // vector only
 		assert.Equal(t, derive.Suppressed, byID(r, "CVE-2023-2650")[0].Status)
 		assert.Equal(t, derive.NotAffected, byID(r, "CVE-2024-5535")[0].Status)
-		assert.Equal(t, []string{"registry.example/shop:1.4 runs alpine 3.16.9, which its vendor no longer supports (Trivy: EOSL)"}, r.Notes)
+		assert.Equal(t, []string{"end of life: registry.example/shop:1.4 runs alpine 3.16.9, which its vendor no longer supports (Trivy: EOSL)"}, r.Notes)
 	})
 	t.Run("grype", func(t *testing.T) {
 		r := parse(t, "grype.json")
@@ -371,4 +371,21 @@ func TestFirstSeenFile(t *testing.T) {
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file left behind")
+}
+
+func TestFilteredReports(t *testing.T) {
+	r := parse(t, "greenbone.xml")
+	assert.Contains(t, r.Notes, `filtered report: the filter "apply_overrides=1 min_qod=70 levels=chmlg rows=1000 first=1 sort-reverse=severity" of testdata/greenbone.xml kept 6 of 7 results`)
+	trimmed := strings.Replace(string(read(t, "greenbone.xml")), "<filtered>6</filtered>", "<filtered>9</filtered>", 1)
+	r, err := derive.ParseReport("g.xml", []byte(trimmed), derive.ReadOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, r.Notes, "filtered report: g.xml holds 6 of the 9 results its filter matched (raise its rows limit)")
+
+	grype := strings.Replace(string(read(t, "grype.json")), `"db": {`, `"configuration": {"only-fixed": true, "output": ["json"]}, "db": {`, 1)
+	r, err = derive.ParseReport("grype.json", []byte(grype), derive.ReadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"filtered report: grype.json was written with only-fixed, so findings without a fix are missing"}, r.Notes)
+	res, err := derive.Derive([]*derive.Report{r}, derive.Options{Exposure: intp(1)})
+	require.NoError(t, err)
+	assert.Contains(t, res.Warnings, r.Notes[0])
 }

@@ -82,7 +82,7 @@ func (p *parser) trivy(r *Report) error {
 	eol := false
 	if os := doc.Metadata.OS; os != nil && os.EOSL {
 		eol = true
-		r.Notes = append(r.Notes, fmt.Sprintf("%s runs %s %s, which its vendor no longer supports (Trivy: EOSL)", asset, os.Family, os.Name))
+		r.Notes = append(r.Notes, fmt.Sprintf("end of life: %s runs %s %s, which its vendor no longer supports (Trivy: EOSL)", asset, os.Family, os.Name))
 	}
 	names := append(append([]string{}, doc.Metadata.RepoTags...), doc.Metadata.RepoDigests...)
 	for i, res := range doc.Results {

@@ -135,7 +135,7 @@ type Report struct {
 	Time     time.Time
 	TimeFrom string // the report field the time came from; empty when the report has none
 	Findings []Finding
-	Notes    []string // facts about the report worth a warning (end-of-life systems)
+	Notes    []string // warnings about the report: end-of-life systems, filters that left findings out
 }
 
 // Error is a problem with an input: a file that cannot be read, parsed or
