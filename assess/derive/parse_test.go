@@ -389,3 +389,20 @@ func TestFilteredReports(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, res.Warnings, r.Notes[0])
 }
+
+func TestReadExplanation(t *testing.T) {
+	res := fixtures[1].derive(t)
+	path := filepath.Join(t.TempDir(), "explain.json")
+	require.NoError(t, os.WriteFile(path, res.JSON(), 0o644))
+	e, err := derive.ReadExplanation(path, 0)
+	require.NoError(t, err)
+	assert.Equal(t, derive.Profile, e.Profile)
+	assert.Equal(t, res.Input, e.Input)
+	assert.Equal(t, "cohort-inputs/v1 as of 2025-03-14: 100,2,298,100", e.String())
+	assert.True(t, derive.KnownProfile("cohort-inputs/v1+p95"))
+	assert.False(t, derive.KnownProfile("cohort-inputs/v2"))
+	_, err = derive.ParseExplanation("e.json", []byte(`{"profile": "cohort-inputs/v0", "as_of": "2025-03-14", "values": {}}`))
+	require.EqualError(t, err, `derive: e.json: line 1: profile: unknown profile "cohort-inputs/v0" (want cohort-inputs/v1 or cohort-inputs/v1+p95)`)
+	_, err = derive.ParseExplanation("e.json", []byte(`{"profile": "cohort-inputs/v1", "as_of": "2025-03-14", "values": {"cvss_score": 1}}`))
+	require.EqualError(t, err, "derive: e.json: line 1: values: no critical_vulnerabilities")
+}

@@ -139,6 +139,9 @@ func (p *parser) sarif(r *Report) error {
 			if f.Asset == "" {
 				f.Asset = run.Tool.Driver.Name
 			}
+			if f.Asset == "" {
+				f.Asset = p.name
+			}
 			sev := string(res.Properties.SecuritySeverity)
 			tags := res.Properties.Tags
 			where := append(path, "properties", "security-severity")
