@@ -3,6 +3,7 @@ module github.com/cohortmpc/cohort
 go 1.26
 
 require (
+	github.com/pandatix/go-cvss v0.6.4
 	github.com/stretchr/testify v1.12.1
 	pgregory.net/rapid v1.3.0
 )
