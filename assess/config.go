@@ -234,7 +234,8 @@ const hashDomain = "cohort/assess/config/v2"
 
 // Hash is a SHA-256 over a canonical encoding of every public parameter
 // that all parties must agree on: n, threshold, alert level, weights,
-// bounds, min parties, field, session id, ThresholdUnderMPC and Security, after
+// bounds, min parties, field, session id, ThresholdUnderMPC, Security and
+// InputsProfile, after
 // defaults (so a zero value and its explicit default hash the same).
 // Timeout and Progress are local and not included. It is computed once, by
 // Resolve.
@@ -256,5 +257,6 @@ func (r Resolved) computeHash() [32]byte {
 	h.String(r.SessionID)
 	h.Bool(r.ThresholdUnderMPC)
 	h.Int(int64(r.Security))
+	h.String(r.InputsProfile)
 	return h.Sum()
 }

@@ -231,6 +231,7 @@ func TestHash(t *testing.T) {
 		"session id":      func(c *Config) { c.SessionID = "campaign-2" },
 		"generic path":    func(c *Config) { c.ThresholdUnderMPC = true },
 		"malicious":       func(c *Config) { c.Security = Malicious },
+		"inputs profile":  func(c *Config) { c.InputsProfile = "cohort-inputs/v1" },
 	}
 	seen := map[[32]byte]string{h: "base"}
 	for name, change := range changes {
@@ -253,7 +254,7 @@ func TestHash(t *testing.T) {
 func TestHashCoversConfig(t *testing.T) {
 	covered := map[string]bool{
 		"Threshold": true, "AlertLevel": true, "Weights": true, "Bounds": true, "MinParties": true,
-		"Field": true, "SessionID": true, "ThresholdUnderMPC": true, "Security": true,
+		"Field": true, "SessionID": true, "ThresholdUnderMPC": true, "Security": true, "InputsProfile": true,
 		"Timeout": false, "Progress": false, // local to each party
 	}
 	typ := reflect.TypeFor[Config]()

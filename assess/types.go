@@ -66,6 +66,12 @@ type Config struct {
 	// outputs) instead of letting each organisation compute its own bit, or
 	// deriving it from the bits of its score under MPC in malicious mode.
 	ThresholdUnderMPC bool
+	// InputsProfile names the rules by which organisations derived their
+	// inputs from their scanner reports (package derive's Profile, such as
+	// "cohort-inputs/v1"), or is empty when the campaign does not record
+	// one. It is part of the public parameters: parties that derived by
+	// different rules refuse each other.
+	InputsProfile string
 	// Security is the adversary the run withstands: SemiHonest (default) or
 	// Malicious (with abort: a deviating organisation makes the run fail
 	// instead of changing the result; see the package doc).

@@ -37,7 +37,7 @@ func TestEndToEnd(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, rows, 1)
 		require.Equal(t, res.Input, rows[0].Input)
-		require.NoError(t, assess.Config{}.CheckInput(i+1, res.Input), "%s's row is outside the assessment's bounds", o.org)
+		require.NoError(t, mustResolve(t).CheckInput(i+1, res.Input), "%s's row is outside the assessment's bounds", o.org)
 		if i == 0 {
 			csv.Write(row.Bytes())
 		} else {
@@ -68,4 +68,14 @@ func TestEndToEnd(t *testing.T) {
 	// The rows themselves, as derived: a change of the profile shows here.
 	assert.Equal(t, "org,cvss_score,critical_vulnerabilities,patch_delay,asset_exposure\n"+
 		"alpha,100,2,309,100\nbeta,100,3,292,44\ngamma,100,2,2,57\ndelta,98,3,362,64\nepsilon,81,0,0,100\n", csv.String())
+}
+
+// mustResolve is the default configuration, whose bounds the rows must
+// respect.
+func mustResolve(t interface{ Fatal(...any) }) assess.Resolved {
+	r, err := assess.Config{}.Resolve(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/assess/derive"
 )
 
@@ -40,7 +39,7 @@ func fuzzReport(t *testing.T, format derive.Format, data []byte) {
 		}
 		return
 	}
-	if err := (assess.Config{}).CheckInput(1, res.Input); err != nil {
+	if err := mustResolve(t).CheckInput(1, res.Input); err != nil {
 		t.Fatalf("derived %+v: %v", res.Input, err)
 	}
 	_ = res.Text()

@@ -241,7 +241,7 @@ func TestAgainstOracle(t *testing.T) {
 		}
 		require.NoError(t, err)
 		require.Equal(t, want, res.Input)
-		require.NoError(t, assess.Config{}.CheckInput(1, res.Input))
+		require.NoError(t, mustResolve(t).CheckInput(1, res.Input))
 	})
 }
 

@@ -53,6 +53,7 @@ import (
 	"syscall"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/assess/derive"
 	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	"github.com/cohortmpc/cohort/internal/report"
@@ -79,6 +80,7 @@ type options struct {
 	key         string
 	cert        string
 	input       string
+	explain     string
 	listen      string
 	json        bool
 	verbose     bool
@@ -95,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.key, "key", "", "this party's private key `file` (from keygen)")
 	fs.StringVar(&o.cert, "cert", "", "this party's certificate `file` (default: its \"cert\" in the configuration, or the key's name with .crt)")
 	fs.StringVar(&o.input, "input", "", "this organisation's data: a one-row CSV `file` or an MP-SPDZ input file")
+	fs.StringVar(&o.explain, "explain", "", "the JSON explanation `file` its row was derived with (examples/inputs -explain-json); required when cohort.json names an inputs_profile")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the report")
 	fs.BoolVar(&o.verbose, "v", false, "log connection and progress details")
 	fs.BoolVar(&o.check, "check", false, "print the configuration hash and the parties' fingerprints, and exit")
@@ -164,6 +167,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if data.warning != "" {
 		log.Warn(data.warning)
+	}
+	if err := checkExplanation(o, cfg, data.input); err != nil {
+		return fail(cli.ExitUsage, "%v", err)
 	}
 	if err := cfg.CheckInput(data.input); err != nil {
 		var ie *assess.InputError
@@ -359,4 +365,32 @@ func explain(err error, cfg *deploy.Config, computing bool) string {
 		return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s): it broke the wire protocol", msg, peer.ID, peer.Addr)
 	}
 	return fmt.Sprintf("%s\nparty: the failure concerns party %d (%s)", msg, peer.ID, peer.Addr)
+}
+
+// checkExplanation checks, when the configuration names the profile by
+// which organisations derive their rows, that this party's row came from
+// that profile: the explanation written beside the row names the profile
+// and holds the same four values.
+func checkExplanation(o options, cfg *deploy.Config, in assess.Input) error {
+	want := cfg.Assess.InputsProfile
+	if want == "" {
+		if o.explain != "" {
+			return fmt.Errorf("-explain: %s names no inputs_profile, so there is nothing to check the explanation against", o.config)
+		}
+		return nil
+	}
+	if o.explain == "" {
+		return fmt.Errorf("%s requires rows derived by %s: give the explanation written with the row (-explain FILE, from examples/inputs -explain-json)", o.config, want)
+	}
+	e, err := derive.ReadExplanation(o.explain, 0)
+	if err != nil {
+		return err
+	}
+	if e.Profile != want {
+		return fmt.Errorf("%s was derived by %s; %s requires %s", o.explain, e.Profile, o.config, want)
+	}
+	if e.Input != in {
+		return fmt.Errorf("%s explains the values %v, but %s holds %v: derive the row again, or give the explanation that came with it", o.explain, e.Input.Values(), o.input, in.Values())
+	}
+	return nil
 }

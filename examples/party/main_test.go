@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/assess/derive"
 	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
 	"github.com/cohortmpc/cohort/internal/inputs"
@@ -423,4 +424,40 @@ func TestRunListenHint(t *testing.T) {
 	code, _, stderr = runArgs(c.args(3, "-listen", "127.0.0.1:0")...)
 	assert.Equal(t, cli.ExitFailure, code, stderr)
 	assert.Contains(t, stderr, "connect: different session configuration")
+}
+
+func TestCheckExplanation(t *testing.T) {
+	dir := t.TempDir()
+	rep, err := derive.ReadReport(filepath.Join("..", "..", "assess", "derive", "testdata", "grype.json"), derive.ReadOptions{})
+	require.NoError(t, err)
+	exposure := 40
+	res, err := derive.Derive([]*derive.Report{rep}, derive.Options{Exposure: &exposure})
+	require.NoError(t, err)
+	explain := writeFile(t, dir, "explain.json", string(res.JSON()))
+	other := writeFile(t, dir, "p95.json", strings.Replace(string(res.JSON()), `"`+derive.Profile+`"`, `"`+derive.Profile+`+p95"`, 1))
+
+	withProfile := &deploy.Config{Path: "cohort.json"}
+	withProfile.Assess.InputsProfile = derive.Profile
+	without := &deploy.Config{Path: "cohort.json"}
+	mine := options{config: "cohort.json", input: "row.csv", explain: explain}
+
+	require.NoError(t, checkExplanation(mine, withProfile, res.Input))
+	require.NoError(t, checkExplanation(options{config: "cohort.json"}, without, res.Input))
+	for name, c := range map[string]struct {
+		o   options
+		cfg *deploy.Config
+		in  assess.Input
+		msg string
+	}{
+		"no explanation":     {options{config: "cohort.json"}, withProfile, res.Input, "requires rows derived by " + derive.Profile},
+		"nothing to check":   {mine, without, res.Input, "names no inputs_profile"},
+		"other profile":      {options{config: "cohort.json", explain: other}, withProfile, res.Input, "was derived by " + derive.Profile + "+p95; cohort.json requires " + derive.Profile},
+		"row edited by hand": {mine, withProfile, assess.Input{CVSS: 1}, "explains the values"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := checkExplanation(c.o, c.cfg, c.in)
+			require.Error(t, err)
+			require.Contains(t, err.Error(), c.msg)
+		})
+	}
 }

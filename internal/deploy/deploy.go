@@ -19,6 +19,7 @@
 //	  "min_parties": 5,
 //	  "field": "auto",
 //	  "security": "semi-honest",
+//	  "inputs_profile": "cohort-inputs/v1",
 //	  "timeout": "10m",
 //	  "connect_timeout": "1m"
 //	}
@@ -37,6 +38,10 @@
 // out; "weights", when present, must give all four weights, and each bound
 // is [min, max]. "security" is "semi-honest" (the default) or "malicious"
 // (every party then verifies that no other deviates; see package assess).
+// "inputs_profile" names the rules by which every organisation derived its
+// row from its scanner reports (examples/inputs); when it is set, each
+// party must show the explanation its row came with, and parties whose
+// files name different profiles refuse each other.
 // "timeout" bounds the computation once connected (default
 // 10m) and "connect_timeout" how long a party waits for the others to come
 // up (default [DefaultConnectTimeout]); both are Go durations such as "90s".
@@ -71,6 +76,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/assess/derive"
 	"github.com/cohortmpc/cohort/net/tcp"
 )
 
@@ -91,6 +97,7 @@ type File struct {
 	MinParties     *int        `json:"min_parties,omitempty"`
 	Field          string      `json:"field,omitempty"`
 	Security       string      `json:"security,omitempty"`
+	InputsProfile  string      `json:"inputs_profile,omitempty"`
 	Timeout        string      `json:"timeout,omitempty"`
 	ConnectTimeout string      `json:"connect_timeout,omitempty"`
 }
@@ -463,6 +470,10 @@ func (c *Config) checkAssess(f *File) error {
 		}
 		a.Bounds = assess.BoundsOf(r)
 	}
+	if f.InputsProfile != "" && !derive.KnownProfile(f.InputsProfile) {
+		return fmt.Errorf("inputs_profile %q: want %s or %s+p95 (the profiles examples/inputs derives by)", f.InputsProfile, derive.Profile, derive.Profile)
+	}
+	a.InputsProfile = f.InputsProfile
 	switch f.Security {
 	case "", "semi-honest":
 		a.Security = assess.SemiHonest
