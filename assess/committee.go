@@ -68,13 +68,7 @@ func (c Config) Submission(in Input, m int, rnd io.Reader) ([][]byte, error) {
 }
 
 func submission[E any](f field.Field[E], r Resolved, in Input, m int, rnd io.Reader) ([][]byte, error) {
-	l := r.layout()
-	var bits []E
-	for i, v := range l.values(r.Score(in) - r.ScoreMin) {
-		for j := range l.widths()[i] {
-			bits = append(bits, f.FromInt64(v>>j&1))
-		}
-	}
+	bits := toField(f, r.layout().bitsOf(r.Score(in)-r.ScoreMin))
 	sh, err := share.DealVec(f, bits, (m-1)/2, m, rnd)
 	if err != nil {
 		return nil, fmt.Errorf("assess: %w", err)

@@ -57,7 +57,12 @@ func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Res
 	}
 
 	progress("inputs", 0, 1)
-	dealt, err := s.InputBits(ctx, l.values(cfg.Score(p.Input)-cfg.ScoreMin), l.widths())
+	var dealt []ops.Int[E]
+	if p.forge == nil {
+		dealt, err = s.InputBits(ctx, l.values(cfg.Score(p.Input)-cfg.ScoreMin), l.widths())
+	} else {
+		dealt, err = forgedBits(ctx, s, p.forge(l.bitsOf(cfg.Score(p.Input)-cfg.ScoreMin)))
+	}
 	if err != nil {
 		return fail("inputs", err)
 	}
@@ -145,6 +150,35 @@ func needsFromBits(cfg Resolved, l layout, n int) ops.Needs {
 		return need.Add(ops.NeedsMax(n, cfg.scoreBound()))
 	}
 	return need.Add(ops.NeedsMaxOfBits(n, l.k+1))
+}
+
+// forgedBits deals bits as [ops.Session.InputBits] does, but takes them as
+// they are (a deviating organisation, in tests), and declares for every
+// dealer that its values must be bits, as InputBits does.
+func forgedBits[E any](ctx context.Context, s *ops.Session[E], bits []int64) ([]ops.Int[E], error) {
+	sh, err := s.Input(ctx, toField(s.Field(), bits), len(bits))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ops.Int[E], len(sh))
+	for i, x := range sh {
+		if err := s.RequireBits(x, i+1); err != nil {
+			return nil, err
+		}
+		out[i] = s.AsInt(x, ops.Bound{Lo: 0, Hi: 1})
+	}
+	return out, nil
+}
+
+// bitsOf is the bits of the values of shifted score s, as dealt.
+func (l layout) bitsOf(s int64) []int64 {
+	var bits []int64
+	for i, v := range l.values(s) {
+		for j := range l.widths()[i] {
+			bits = append(bits, v>>j&1)
+		}
+	}
+	return bits
 }
 
 // layout is how an organisation encodes its shifted score as bits in

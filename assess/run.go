@@ -207,6 +207,9 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolve
 	if !generic {
 		mine = append(mine, boolInt(sc >= int64(cfg.Threshold)))
 	}
+	if p.forge != nil {
+		mine = p.forge(mine)
+	}
 	dealt, err := s.Input(ctx, toField(f, mine), len(mine))
 	if err != nil {
 		return fail("inputs", err)

@@ -53,6 +53,7 @@ func TestSimulateMatchesPlaintext(t *testing.T) {
 			MinParties:        3,
 			ThresholdUnderMPC: rapid.Bool().Draw(rt, "generic"),
 			Field:             rapid.SampledFrom([]assess.Field{assess.FieldAuto, assess.FieldM61, assess.FieldM127}).Draw(rt, "field"),
+			Security:          rapid.SampledFrom([]assess.Security{assess.SemiHonest, assess.Malicious}).Draw(rt, "security"),
 			Bounds: assess.Bounds{
 				CVSS: assess.Range{Min: 0, Max: 100}, Critical: assess.Range{Min: 0, Max: 50},
 				PatchDelay: assess.Range{Min: 0, Max: 365}, Exposure: assess.Range{Min: 0, Max: 100},
@@ -101,9 +102,12 @@ func TestSimulateEdgeCases(t *testing.T) {
 		"zeros and maximum":  append(repeat(assess.Input{}, 5), maxIn),
 	}
 	for name, inputs := range cases {
-		for _, generic := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/generic=%v", name, generic), func(t *testing.T) {
-				cfg := assess.Config{ThresholdUnderMPC: generic}
+		for _, mode := range []struct {
+			generic bool
+			sec     assess.Security
+		}{{false, assess.SemiHonest}, {true, assess.SemiHonest}, {false, assess.Malicious}, {true, assess.Malicious}} {
+			t.Run(fmt.Sprintf("%s/generic=%v/%v", name, mode.generic, mode.sec), func(t *testing.T) {
+				cfg := assess.Config{ThresholdUnderMPC: mode.generic, Security: mode.sec}
 				want, err := assess.Expected(inputs, cfg)
 				require.NoError(t, err)
 				got, err := assess.Simulate(context.Background(), inputs, cfg)

@@ -97,6 +97,11 @@ type Party struct {
 	ID        int
 	Input     Input
 	Transport cnet.Transport
+
+	// forge, in tests only, replaces the values this party deals (the
+	// semi-honest path's shifted score and threshold bit, or the malicious
+	// path's bits), to play an organisation that deviates.
+	forge func([]int64) []int64
 }
 
 // Result is what every party learns, plus the cost of the run.

@@ -280,6 +280,17 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 	// tells the others nothing they may not know: it is reduced and opened
 	// by kings now, and the MAC check below covers both before anyone
 	// reads it.
+	// Refill the pools first, if they are short of what the check takes,
+	// so that any dealing this causes is covered by this check and nothing
+	// dealt goes unchecked.
+	need := Needs{Random: 3, Zero: 1, Double: 1}
+	if len(e.reqs) > 0 {
+		need.Random++
+		need.Double += 2 * len(e.reqs) // the requirements' reduction, with MACs
+	}
+	if err := s.reserve(ctx, need); err != nil {
+		return err
+	}
 	var reqVals []E
 	var reqParties []int
 	if len(e.reqs) > 0 {
@@ -318,8 +329,6 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 	dealtT, dblT, dbl2t, zeros := e.dealtT, e.dblT, e.dbl2t, e.zeros
 	e.wires, e.opens, e.dealtT, e.dblT, e.dbl2t, e.zeros = nil, nil, nil, nil, nil, nil
 
-	// Take what the check consumes first, so that refills happen before the
-	// coin fixes the coefficients.
 	coin, err := s.takeRandom(ctx, 3)
 	if err != nil {
 		return err

@@ -346,6 +346,22 @@ func (s *Session[E]) take(ctx context.Context, p *pool[E], c int, short func(int
 	return s.shares(v, mac, false), nil
 }
 
+// reserve refills the pools that hold less than need, without taking
+// anything.
+func (s *Session[E]) reserve(ctx context.Context, need Needs) error {
+	short := Needs{
+		Random: max(0, need.Random-s.pool.random.len()),
+		Double: max(0, need.Double-s.pool.dblT.len()),
+		Zero:   max(0, need.Zero-s.pool.zero.len()),
+	}
+	if short == (Needs{}) {
+		return nil
+	}
+	s.refills++
+	return s.prepare(ctx, Needs{Random: s.pool.random.len() + short.Random,
+		Double: s.pool.dblT.len() + short.Double, Zero: s.pool.zero.len() + short.Zero})
+}
+
 func (s *Session[E]) takeRandom(ctx context.Context, c int) (Shares[E], error) {
 	return s.take(ctx, &s.pool.random, c, func(k int) Needs { return Needs{Random: s.pool.random.len() + k} })
 }

@@ -1,0 +1,279 @@
+package assess_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/inputs"
+	cnet "github.com/cohortmpc/cohort/net"
+)
+
+// The tampering harness: one corrupt party alters one message of a full
+// assessment, at every step of the run, in one of several ways, and the
+// honest parties' outcomes are classified.
+
+type tamperKind int
+
+const (
+	tamperAddOne  tamperKind = iota // add 1 to one element
+	tamperAddRand                   // add a random non-zero element
+	tamperDrop                      // do not send the message
+	tamperDup                       // send the message twice
+	tamperKinds
+)
+
+func (k tamperKind) String() string {
+	return [...]string{"add 1", "add random", "drop", "duplicate"}[k]
+}
+
+// tamperer is the corrupt party's transport: it alters the first message it
+// sends in step step to peer to (the frame header carries the step).
+type tamperer struct {
+	cnet.Transport
+	step uint32
+	to   int
+	kind tamperKind
+	rnd  *rand.Rand
+
+	mu   sync.Mutex
+	done bool
+	max  uint32 // highest step seen (for the untampered survey)
+}
+
+func (t *tamperer) Send(ctx context.Context, to int, msg []byte) error {
+	if len(msg) < 4 {
+		return t.Transport.Send(ctx, to, msg)
+	}
+	step := binary.LittleEndian.Uint32(msg)
+	t.mu.Lock()
+	if step != ^uint32(0) {
+		t.max = max(t.max, step)
+	}
+	hit := !t.done && step == t.step && to == t.to
+	if hit {
+		t.done = true
+	}
+	t.mu.Unlock()
+	if !hit {
+		return t.Transport.Send(ctx, to, msg)
+	}
+	switch t.kind {
+	case tamperDrop:
+		return nil
+	case tamperDup:
+		if err := t.Transport.Send(ctx, to, append([]byte(nil), msg...)); err != nil {
+			return err
+		}
+		return t.Transport.Send(ctx, to, msg)
+	}
+	f := field.F61{}
+	body := msg[4:]
+	if len(body) < 8 || step == 0 {
+		// The hello: change its configuration digest (a seed it carries is
+		// the sender's to choose, so changing it is no deviation).
+		msg = append([]byte(nil), msg...)
+		msg[min(len(msg)-1, 4+12)] ^= 1
+		return t.Transport.Send(ctx, to, msg)
+	}
+	e := t.rnd.IntN(len(body) / 8)
+	var v [1]field.M61
+	if err := f.Decode(v[:], body[8*e:8*e+8]); err != nil {
+		return err
+	}
+	d := f.One()
+	if t.kind == tamperAddRand {
+		d = f.FromUint64(1 + t.rnd.Uint64N(field.P61-1))
+	}
+	v[0] = f.Add(v[0], d)
+	msg = append([]byte(nil), msg...)
+	copy(msg[4+8*e:], f.AppendEncode(nil, v[:]))
+	return t.Transport.Send(ctx, to, msg)
+}
+
+// outcome of one tampered run, from the honest parties' side.
+type outcome int
+
+const (
+	outAborted    outcome = iota // every honest party failed
+	outSplit                     // some failed, the others output the right result
+	outUnaffected                // every honest party output the right result
+	outWrong                     // some honest party output a wrong result
+)
+
+func (o outcome) String() string {
+	return [...]string{"every honest party aborted", "some aborted, the others output the right result", "unaffected: the right result", "WRONG result"}[o]
+}
+
+// tamperRun runs the assessment with party bad's transport wrapped by tp
+// (nil: untampered) and classifies the outcome.
+func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.Result, bad int, tp *tamperer) (outcome, []error) {
+	t.Helper()
+	n := len(in)
+	trs, err := cnet.NewMesh(n)
+	require.NoError(t, err)
+	res := make([]assess.Result, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		tr := trs[i]
+		if i+1 == bad && tp != nil {
+			tp.Transport = tr
+			tr = tp
+		}
+		wg.Go(func() {
+			defer tr.Close() // a party that stops unblocks those waiting for it
+			res[i], errs[i] = assess.Run(context.Background(), []assess.Party{{ID: i + 1, Input: in[i], Transport: tr}}, cfg)
+		})
+	}
+	wg.Wait()
+	failed, right, wrong := 0, 0, 0
+	for i := range n {
+		switch {
+		case i+1 == bad:
+		case errs[i] != nil:
+			failed++
+		case res[i].Sum == want.Sum && res[i].AtOrAbove == want.AtOrAbove && res[i].Max == want.Max:
+			right++
+		default:
+			wrong++
+		}
+	}
+	switch {
+	case wrong > 0:
+		return outWrong, errs
+	case right == 0:
+		return outAborted, errs
+	case failed == 0:
+		return outUnaffected, errs
+	}
+	return outSplit, errs
+}
+
+// tamperTable is the count of runs by outcome and kind.
+type tamperTable map[outcome]map[tamperKind]int
+
+// tamperAll tampers with a run of n organisations at every step of the
+// corrupt party (rotating through the parties as the corrupt one and
+// through the recipients), with the kinds given (all of them at every step
+// when every is true, else one per step in turn).
+func tamperAll(t *testing.T, n int, cfg assess.Config, every bool) (tamperTable, []string) {
+	t.Helper()
+	in, err := inputs.Generate(n, "mixed", int64(n))
+	require.NoError(t, err)
+	want, err := assess.Expected(in, cfg)
+	require.NoError(t, err)
+	// Survey: how many steps a party takes.
+	survey := &tamperer{step: ^uint32(0) - 1}
+	o, errs := tamperRun(t, in, cfg, want, 1, survey)
+	require.Equal(t, outUnaffected, o, "untampered run: %v", errs)
+	steps := survey.max
+	table := tamperTable{}
+	var bad []string
+	r := rand.New(rand.NewPCG(uint64(n), 7))
+	for step := uint32(0); step <= steps; step++ {
+		kinds := []tamperKind{tamperKind(step % uint32(tamperKinds))}
+		if every {
+			kinds = []tamperKind{tamperAddOne, tamperAddRand, tamperDrop, tamperDup}
+		}
+		for _, k := range kinds {
+			corrupt := int(step)%n + 1
+			to := (corrupt+int(step/uint32(n)))%n + 1
+			if to == corrupt {
+				to = corrupt%n + 1
+			}
+			tp := &tamperer{step: step, to: to, kind: k, rnd: rand.New(rand.NewPCG(r.Uint64(), r.Uint64()))}
+			c := cfg
+			if k == tamperDrop {
+				// A dropped message leaves its receiver waiting (and often
+				// the sender too, for the reply): the deadline ends it.
+				c.Timeout = 400 * time.Millisecond
+			}
+			o, errs := tamperRun(t, in, c, want, corrupt, tp)
+			if !tp.done {
+				continue // the corrupt party sent nothing to that peer in that step
+			}
+			if table[o] == nil {
+				table[o] = map[tamperKind]int{}
+			}
+			table[o][k]++
+			if o == outWrong || o == outUnaffected {
+				bad = append(bad, fmt.Sprintf("step %d, party %d → %d, %v: %v (%v)", step, corrupt, to, k, o, errs))
+			}
+		}
+	}
+	return table, bad
+}
+
+func (tt tamperTable) String() string {
+	var b strings.Builder
+	b.WriteString("| outcome | add 1 | add random | drop | duplicate | total |\n|---|---|---|---|---|---|\n")
+	for o := outAborted; o <= outWrong; o++ {
+		total := 0
+		fmt.Fprintf(&b, "| %v |", o)
+		for k := range tamperKinds {
+			fmt.Fprintf(&b, " %d |", tt[o][k])
+			total += tt[o][k]
+		}
+		fmt.Fprintf(&b, " %d |\n", total)
+	}
+	return b.String()
+}
+
+// TestTamperingIsCaught is the acceptance of the malicious mode: for every
+// step of a full run, one party tampers with one message (the kinds in
+// turn), and no honest party ever outputs a wrong result.
+func TestTamperingIsCaught(t *testing.T) {
+	ns := []int{5, 8}
+	if testing.Short() {
+		ns = []int{5}
+	}
+	for _, n := range ns {
+		for _, generic := range []bool{false, true} {
+			if generic && n > 5 {
+				continue // the tournament's run is long; the full harness covers it
+			}
+			t.Run(fmt.Sprintf("n=%d/generic=%v", n, generic), func(t *testing.T) {
+				cfg := assess.Config{Security: assess.Malicious, ThresholdUnderMPC: generic, Timeout: 20 * time.Second}
+				table, bad := tamperAll(t, n, cfg, false)
+				t.Logf("\n%v", table)
+				require.Empty(t, table[outWrong], "wrong results: %v", bad)
+				require.Empty(t, table[outUnaffected], "tampering that went unnoticed: %v", bad)
+			})
+		}
+	}
+}
+
+// TestTamperingFullTable runs every kind at every step for n = 5, 7, 8,
+// both paths and both security models, and prints the tables (set
+// COHORT_TAMPER_FULL=1; it takes minutes).
+func TestTamperingFullTable(t *testing.T) {
+	if os.Getenv("COHORT_TAMPER_FULL") == "" {
+		t.Skip("set COHORT_TAMPER_FULL=1 for the full tampering table")
+	}
+	for _, sec := range []assess.Security{assess.SemiHonest, assess.Malicious} {
+		for _, n := range []int{5, 7, 8} {
+			for _, generic := range []bool{false, true} {
+				cfg := assess.Config{Security: sec, ThresholdUnderMPC: generic, Timeout: 20 * time.Second}
+				table, bad := tamperAll(t, n, cfg, true)
+				fmt.Printf("\n%v, n = %d, generic = %v\n\n%v", sec, n, generic, table)
+				if sec == assess.Malicious {
+					for _, b := range bad {
+						fmt.Println("  ", b)
+					}
+					require.Empty(t, table[outWrong])
+				}
+			}
+		}
+	}
+}
