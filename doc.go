@@ -22,28 +22,45 @@
 //     mesh and traffic counters; [github.com/cohortmpc/cohort/net/tcp] is TCP
 //     with mutual TLS 1.3 and pinned keys.
 //   - [github.com/cohortmpc/cohort/ops]: one party's side of the secure
-//     operations: input, opening, multiplication, random bits, comparison,
-//     maximum — batched, with O(n) traffic per operation.
-//   - [github.com/cohortmpc/cohort/assess]: the four assessment metrics.
+//     operations on typed secret values: input, opening, multiplication,
+//     comparison, equality, selection, maximum, arg-max, sorting — batched,
+//     with O(n) traffic per operation, semi-honest or malicious.
+//   - [github.com/cohortmpc/cohort/assess]: the four assessment metrics, in
+//     all-party or committee mode; [github.com/cohortmpc/cohort/assess/derive]
+//     derives an organisation's inputs from its scanner reports.
 //
 // DESIGN.md at the root of the repository describes the protocols, their
 // costs and security conditions; the package docs refer to its sections.
 //
 // # Threat model
 //
-// Cohort v1 is secure against a semi-honest (honest-but-curious) adversary
-// that corrupts up to t = ⌊(n−1)/2⌋ of the n parties, n ≥ 3: corrupt parties
-// follow the protocol but pool everything they see. Such a coalition learns
-// nothing beyond the outputs and its own inputs. It assumes authenticated,
-// confidential point-to-point channels (TLS 1.3 with mutually pinned keys in
-// net/tcp; trivially true in memory). Randomness comes from crypto/rand,
-// expanded with AES-CTR; security is computational, and comparisons hide
-// their inputs statistically up to 2^−40.
+// Cohort withstands an adversary that corrupts up to t = ⌊(n−1)/2⌋ of the n
+// compute parties, n ≥ 3, in one of two models, chosen per run:
 //
-// Cohort does not protect against parties that deviate from the protocol: a
-// malicious party can make the outputs wrong (though it cannot learn more
-// than a semi-honest one). Malicious security with abort is planned. Nor
-// does it hide who takes part, or the timing and sizes of messages.
+//   - Semi-honest (the default): corrupt parties follow the protocol but
+//     pool everything they see. Such a coalition learns nothing beyond the
+//     outputs and its own inputs. A party that deviates can make the
+//     outputs wrong; the assessment's free sanity checks (a count within
+//     0..n, a maximum within the bounds, …) catch only gross deviations.
+//   - Malicious with abort: corrupt parties may deviate arbitrarily. Every
+//     value carries a MAC under a secret key, every product and opening is
+//     verified before any value that is not uniformly masked is revealed,
+//     inputs are dealt as verified bits so that they lie in their bounds,
+//     and the parties check that they hold the same outputs. Every honest
+//     party either outputs the correct result or stops with an error, and
+//     cheating reveals nothing. Output is not guaranteed (a corrupt party
+//     can always make the run fail), and without a broadcast channel a
+//     corrupt party can make some honest parties stop while the others
+//     output the correct result.
+//
+// Both assume authenticated, confidential point-to-point channels (TLS 1.3
+// with mutually pinned keys in net/tcp; trivially true in memory).
+// Randomness comes from crypto/rand, expanded with AES-CTR; security is
+// computational, comparisons hide their inputs statistically up to 2^−40,
+// and a check of the malicious mode misses a deviation with probability
+// about 2^−60. Cohort does not hide who takes part, or the timing and sizes
+// of messages. A malicious organisation can still choose its own input
+// within the bounds: no protocol can stop that.
 //
 // # What the outputs reveal
 //

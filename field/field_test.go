@@ -492,6 +492,20 @@ func TestPRG(t *testing.T) {
 	require.Equal(t, binary.LittleEndian.AppendUint64(nil, 3), field.DomainUint64(3))
 }
 
+func TestFillM61MatchesTheStream(t *testing.T) {
+	k := field.NewPRGKey([32]byte{3}, []byte("fill"))
+	f := field.F61{}
+	for _, n := range []int{1, 2, 3, 15, 16, 63, 64, 65, 200} {
+		for _, idx := range []uint64{0, 7, 1 << 40} {
+			want := make([]field.M61, n)
+			require.NoError(t, f.RandomVec(k.Stream(idx), want))
+			got := make([]field.M61, n)
+			k.FillM61(idx, got)
+			require.Equal(t, want, got, "n=%d index %d", n, idx)
+		}
+	}
+}
+
 func TestPRGKeyStreams(t *testing.T) {
 	key := [32]byte{7}
 	read := func(g io.Reader) []byte {

@@ -127,3 +127,36 @@ func (g *PRG) fill127(dst []M127) {
 		dst = dst[w:]
 	}
 }
+
+// smallFill is the largest output, in bytes, that [PRGKey.FillM61] computes
+// block by block instead of through a CTR stream (which allocates).
+const smallFill = 512
+
+// FillM61 fills dst with uniform elements of M61 read from stream index of
+// the key, exactly as F61.RandomVec(k.Stream(index), dst) would, without
+// allocating for short outputs.
+func (k PRGKey) FillM61(index uint64, dst []M61) {
+	if len(dst) == 0 {
+		return
+	}
+	if 8*len(dst) > smallFill || !nativeLittleEndian {
+		k.Stream(index).fill61(dst)
+		return
+	}
+	var ctr, out [aes.BlockSize]byte
+	binary.BigEndian.PutUint64(ctr[:8], index)
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 8*len(dst))
+	for i := uint64(0); len(buf) > 0; i++ {
+		binary.BigEndian.PutUint64(ctr[8:], i)
+		k.block.Encrypt(out[:], ctr[:])
+		buf = buf[copy(buf, out[:]):]
+	}
+	for i := range dst {
+		if dst[i] &= P61; dst[i] == P61 {
+			// A rejected word (probability 2^−61): take the slow path,
+			// which reads on from the same stream.
+			k.Stream(index).fill61(dst)
+			return
+		}
+	}
+}

@@ -56,6 +56,9 @@ type malicious[E any] struct {
 	dbl2t  [][]E       // their degree-2T halves, dealing by dealing
 	zeros  [][]E       // sharings of zero of degree 2T
 	reqs   []requirement[E]
+
+	check map[int][]E // consistency-check matrices by degree
+	rho   []E         // buffer of coefficients
 }
 
 // A requirement is what one party's dealings must satisfy: bits that must
@@ -99,22 +102,20 @@ func (e *malicious[E]) require(party int, bits, zero Shares[E]) {
 }
 
 func (e *malicious[E]) dealt(d int, purpose uint32, shares [][]E) {
-	var flat []E
 	for _, v := range shares {
-		flat = append(flat, v...)
-	}
-	if len(flat) == 0 {
-		return
-	}
-	switch {
-	case purpose == purposeDouble2t:
-		e.dbl2t = append(e.dbl2t, flat)
-	case purpose == purposeZero:
-		e.zeros = append(e.zeros, flat)
-	case d == e.s.t:
-		e.dealtT = append(e.dealtT, flat)
-		if purpose == purposeDoubleT {
-			e.dblT = append(e.dblT, flat)
+		if len(v) == 0 {
+			continue
+		}
+		switch {
+		case purpose == purposeDouble2t:
+			e.dbl2t = append(e.dbl2t, v)
+		case purpose == purposeZero:
+			e.zeros = append(e.zeros, v)
+		case d == e.s.t:
+			e.dealtT = append(e.dealtT, v)
+			if purpose == purposeDoubleT {
+				e.dblT = append(e.dblT, v)
+			}
 		}
 	}
 }
@@ -242,28 +243,58 @@ func (e *malicious[E]) exchangeAll(ctx context.Context, v []E, name string) ([][
 // on one polynomial of degree d and returns the values.
 func (e *malicious[E]) reconstruct(cols [][]E, d int, name string) ([]E, error) {
 	s := e.s
-	points := make([]int, s.n)
-	for i := range points {
-		points[i] = i + 1
-	}
-	col := make([]E, s.n)
-	out := make([]E, len(cols[0]))
-	for v := range out {
-		for p := range col {
-			col[p] = cols[p][v]
-		}
-		if d < s.n-1 {
-			if err := share.Check(s.f, points, col, d); err != nil {
-				return nil, s.fail(fmt.Errorf("ops: %s: the parties' shares of value %d are not consistent; some party deviated, and this check cannot tell which: %w", name, v, ErrCheck))
-			}
-		}
-		x, err := share.Reconstruct(s.f, points[:d+1], col[:d+1], d)
+	f := s.f
+	if d < s.n-1 {
+		// The shares of parties d+2..n predicted from those of 1..d+1.
+		m, err := e.checkMatrix(d)
 		if err != nil {
 			return nil, s.fail(err)
 		}
-		out[v] = x
+		rest := s.n - d - 1
+		want := make([][]E, rest)
+		for r := range want {
+			want[r] = make([]E, len(cols[0]))
+		}
+		f.MatMul(want, m, cols[:d+1])
+		for r := range want {
+			for v, x := range want[r] {
+				if !f.Equal(x, cols[d+1+r][v]) {
+					return nil, s.fail(fmt.Errorf("ops: %s: the parties' shares of value %d are not consistent; some party deviated, and this check cannot tell which: %w", name, v, ErrCheck))
+				}
+			}
+		}
 	}
-	return out, nil
+	lam, err := s.kingLagrange(d)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	out := [][]E{make([]E, len(cols[0]))}
+	f.MatMul(out, lam, cols[:d+1])
+	return out[0], nil
+}
+
+// checkMatrix is the Lagrange matrix from points 1..d+1 to d+2..n.
+func (e *malicious[E]) checkMatrix(d int) ([]E, error) {
+	if m, ok := e.check[d]; ok {
+		return m, nil
+	}
+	s := e.s
+	from, to := make([]int, d+1), make([]int, s.n-d-1)
+	for i := range from {
+		from[i] = i + 1
+	}
+	for i := range to {
+		to[i] = d + 2 + i
+	}
+	m, err := share.LagrangeMatrix(s.f, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if e.check == nil {
+		e.check = make(map[int][]E)
+	}
+	e.check[d] = m
+	return m, nil
 }
 
 // verify checks everything recorded since the last verification (see the
@@ -423,17 +454,30 @@ func (e *InputCheckError) Error() string {
 func (e *InputCheckError) Unwrap() error { return ErrCheck }
 
 // coefficients returns a source of public random coefficients expanded
-// from the opened coin.
+// from the opened coin. Each call returns n coefficients in a buffer that
+// the next call reuses.
 func (e *malicious[E]) coefficients(coin E) func(n int) []E {
 	f := e.s.f
 	var key [field.KeySize]byte
 	copy(key[:], f.AppendEncode(nil, []E{coin}))
 	g := field.NewPRGKey(key, []byte("cohort/ops/verify"), []byte(e.s.opts.SessionID)).Stream(uint64(e.s.step))
 	return func(n int) []E {
-		r := make([]E, n)
+		if cap(e.rho) < n {
+			e.rho = make([]E, n)
+		}
+		r := e.rho[:n]
 		if err := f.RandomVec(g, r); err != nil {
 			panic(errors.Join(errors.New("ops: unreachable"), err))
 		}
 		return r
 	}
+}
+
+// kingLagrange is the Lagrange coefficients at 0 for points 1..d+1.
+func (s *Session[E]) kingLagrange(d int) ([]E, error) {
+	pts := make([]int, d+1)
+	for i := range pts {
+		pts[i] = i + 1
+	}
+	return share.LagrangeCoefficients(s.f, pts, 0)
 }

@@ -409,6 +409,10 @@ func (s *Session[E]) prg(peer, dealer int, purpose, op uint32, dst []E) {
 		return
 	}
 	index := uint64(dealer)<<48 | uint64(purpose)<<32 | uint64(op)
+	if d, ok := any(dst).([]field.M61); ok {
+		s.keys[peer].FillM61(index, d) // no allocation for short outputs
+		return
+	}
 	if err := s.f.RandomVec(s.keys[peer].Stream(index), dst); err != nil {
 		panic(err) // a keystream reader never fails
 	}
