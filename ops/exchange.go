@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // An exchange is one communication round: every party queues the elements
@@ -108,6 +109,11 @@ func (x *exchange[E]) run(ctx context.Context) error {
 		}
 		binary.LittleEndian.PutUint32(msg, stepOf(j))
 		if err := s.tr.Send(ctx, j, msg); err != nil {
+			if abort := s.pendingAbort(ctx, j); abort != nil {
+				// The peer stopped on an error of its own and said so
+				// before closing: that is the cause, not the closing.
+				return s.fail(abort)
+			}
 			return s.fail(x.transportErr(ctx, j, false, err))
 		}
 		x.out[j] = nil
@@ -167,4 +173,30 @@ func (x *exchange[E]) transportErr(ctx context.Context, party int, recv bool, er
 		return fmt.Errorf("ops: %s: stopped: %w", x.where(), cerr)
 	}
 	return transportErr(party, x.where(), err)
+}
+
+// pendingAbortWait bounds how long a party looks for the abort frame of a
+// peer it could not send to.
+const pendingAbortWait = 250 * time.Millisecond
+
+// pendingAbort looks, after a send to peer j failed, for an abort frame j
+// sent before it closed: a party that stops tells the others why and then
+// closes, and a peer that sends before reading would otherwise blame the
+// closing. It returns the abort's error, or nil.
+func (s *Session[E]) pendingAbort(ctx context.Context, j int) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, pendingAbortWait)
+	defer cancel()
+	for range 4 {
+		msg, err := s.tr.Recv(ctx, j)
+		if err != nil {
+			return nil
+		}
+		if len(msg) >= headerSize && binary.LittleEndian.Uint32(msg) == abortStep {
+			return s.aborted(context.Background(), j, msg[headerSize:])
+		}
+	}
+	return nil
 }
