@@ -267,26 +267,23 @@ func (a Int[E]) Neg() Int[E] {
 func (a Int[E]) AddConst(c int64) Int[E] {
 	lo, ok1 := add64(a.b.Lo, c)
 	hi, ok2 := add64(a.b.Hi, c)
-	var x Shares[E]
-	if a.x.s != nil {
-		x = a.x.AddConst(a.x.s.f.FromInt64(c))
-	} else {
-		x = a.x
-	}
-	return a.withBound(x, lo, hi, ok1 && ok2, "AddConst")
+	return a.withBound(a.constOp(c, Shares[E].AddConst), lo, hi, ok1 && ok2, "AddConst")
 }
 
 // Scale returns c·a[i].
 func (a Int[E]) Scale(c int64) Int[E] {
 	p, ok1 := mul64(a.b.Lo, c)
 	q, ok2 := mul64(a.b.Hi, c)
-	var x Shares[E]
-	if a.x.s != nil {
-		x = a.x.Scale(a.x.s.f.FromInt64(c))
-	} else {
-		x = a.x
+	return a.withBound(a.constOp(c, Shares[E].Scale), min(p, q), max(p, q), ok1 && ok2, "Scale")
+}
+
+// constOp applies op with the public integer c to the shares (an invalid a
+// stays as it is).
+func (a Int[E]) constOp(c int64, op func(Shares[E], E) Shares[E]) Shares[E] {
+	if a.x.s == nil {
+		return a.x
 	}
-	return a.withBound(x, min(p, q), max(p, q), ok1 && ok2, "Scale")
+	return op(a.x, a.x.s.f.FromInt64(c))
 }
 
 // Sum returns the single value Σ a[i].

@@ -110,31 +110,22 @@ func (x Shares[E]) lin(deg2 bool, fn func(dst, v []E)) Shares[E] {
 }
 
 // Add returns x[i] + y[i].
-func (x Shares[E]) Add(y Shares[E]) Shares[E] {
-	if err := x.pair(y, "Add"); err != nil {
-		return x.s.bad(err)
-	}
-	f := x.s.f
-	out := Shares[E]{s: x.s, v: make([]E, len(x.v)), deg2: x.deg2 || y.deg2}
-	f.VecAdd(out.v, x.v, y.v)
-	if x.mac != nil {
-		out.mac = make([]E, len(x.v))
-		f.VecAdd(out.mac, x.mac, y.mac)
-	}
-	return out
-}
+func (x Shares[E]) Add(y Shares[E]) Shares[E] { return x.combine(y, "Add", x.s.fieldVecAdd) }
 
 // Sub returns x[i] − y[i].
-func (x Shares[E]) Sub(y Shares[E]) Shares[E] {
-	if err := x.pair(y, "Sub"); err != nil {
+func (x Shares[E]) Sub(y Shares[E]) Shares[E] { return x.combine(y, "Sub", x.s.fieldVecSub) }
+
+// combine applies a value-by-value vector operation to the shares and the
+// MAC shares of x and y.
+func (x Shares[E]) combine(y Shares[E], name string, vec func(dst, a, b []E)) Shares[E] {
+	if err := x.pair(y, name); err != nil {
 		return x.s.bad(err)
 	}
-	f := x.s.f
 	out := Shares[E]{s: x.s, v: make([]E, len(x.v)), deg2: x.deg2 || y.deg2}
-	f.VecSub(out.v, x.v, y.v)
+	vec(out.v, x.v, y.v)
 	if x.mac != nil {
 		out.mac = make([]E, len(x.v))
-		f.VecSub(out.mac, x.mac, y.mac)
+		vec(out.mac, x.mac, y.mac)
 	}
 	return out
 }
@@ -374,3 +365,8 @@ func (s *Session[E]) Const(c []E) Shares[E] {
 	}
 	return z.AddConsts(c)
 }
+
+// fieldVecAdd and fieldVecSub are the field's vector operations (nil-safe
+// on an invalid session, whose values carry an error anyway).
+func (s *Session[E]) fieldVecAdd(dst, a, b []E) { s.f.VecAdd(dst, a, b) }
+func (s *Session[E]) fieldVecSub(dst, a, b []E) { s.f.VecSub(dst, a, b) }
