@@ -48,7 +48,9 @@ type tamperer struct {
 
 	mu   sync.Mutex
 	done bool
-	max  uint32 // highest step seen (for the untampered survey)
+	// sent, when not nil, records the peers sent to in each step (the
+	// untampered survey).
+	sent map[uint32][]int
 }
 
 func (t *tamperer) Send(ctx context.Context, to int, msg []byte) error {
@@ -57,8 +59,8 @@ func (t *tamperer) Send(ctx context.Context, to int, msg []byte) error {
 	}
 	step := binary.LittleEndian.Uint32(msg)
 	t.mu.Lock()
-	if step != ^uint32(0) {
-		t.max = max(t.max, step)
+	if t.sent != nil && step != ^uint32(0) {
+		t.sent[step] = append(t.sent[step], to)
 	}
 	hit := !t.done && step == t.step && to == t.to
 	if hit {
@@ -115,9 +117,10 @@ func (o outcome) String() string {
 	return [...]string{"every honest party aborted", "some aborted, the others output the right result", "unaffected: the right result", "WRONG result"}[o]
 }
 
-// tamperRun runs the assessment with party bad's transport wrapped by tp
-// (nil: untampered) and classifies the outcome.
-func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.Result, bad int, tp *tamperer) (outcome, []error) {
+// tamperRun runs the assessment with the transports of the parties in tps
+// (by id) wrapped, and classifies the outcome for the parties other than
+// bad.
+func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.Result, bad int, tps map[int]*tamperer) (outcome, []error) {
 	t.Helper()
 	n := len(in)
 	trs, err := cnet.NewMesh(n)
@@ -127,7 +130,7 @@ func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.R
 	var wg sync.WaitGroup
 	for i := range n {
 		tr := trs[i]
-		if i+1 == bad && tp != nil {
+		if tp := tps[i+1]; tp != nil {
 			tp.Transport = tr
 			tr = tp
 		}
@@ -163,35 +166,52 @@ func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.R
 // tamperTable is the count of runs by outcome and kind.
 type tamperTable map[outcome]map[tamperKind]int
 
-// tamperAll tampers with a run of n organisations at every step of the
-// corrupt party (rotating through the parties as the corrupt one and
-// through the recipients), with the kinds given (all of them at every step
-// when every is true, else one per step in turn).
+// tamperAll tampers with a run of n organisations at every step, by a
+// party that sends in that step to one of its recipients (both rotating
+// as the steps go), with the kinds given (all of them at every step when
+// every is true, else one per step in turn).
 func tamperAll(t *testing.T, n int, cfg assess.Config, every bool) (tamperTable, []string) {
 	t.Helper()
 	in, err := inputs.Generate(n, "mixed", int64(n))
 	require.NoError(t, err)
 	want, err := assess.Expected(in, cfg)
 	require.NoError(t, err)
-	// Survey: how many steps a party takes.
-	survey := &tamperer{step: ^uint32(0) - 1}
-	o, errs := tamperRun(t, in, cfg, want, 1, survey)
+	// Survey: who sends to whom in each step.
+	survey := map[int]*tamperer{}
+	for id := 1; id <= n; id++ {
+		survey[id] = &tamperer{step: ^uint32(0) - 1, sent: map[uint32][]int{}}
+	}
+	o, errs := tamperRun(t, in, cfg, want, 0, survey)
 	require.Equal(t, outUnaffected, o, "untampered run: %v", errs)
-	steps := survey.max
+	var steps uint32
+	for _, tp := range survey {
+		for step := range tp.sent {
+			steps = max(steps, step)
+		}
+	}
 	table := tamperTable{}
 	var bad []string
 	r := rand.New(rand.NewPCG(uint64(n), 7))
 	for step := uint32(0); step <= steps; step++ {
+		// A party that sends in this step, and one of its recipients, in
+		// turn as the steps go.
+		var senders []int
+		for id := 1; id <= n; id++ {
+			if len(survey[id].sent[step]) > 0 {
+				senders = append(senders, id)
+			}
+		}
+		if len(senders) == 0 {
+			continue
+		}
+		corrupt := senders[int(step)%len(senders)]
+		peers := survey[corrupt].sent[step]
+		to := peers[int(step/uint32(len(senders)))%len(peers)]
 		kinds := []tamperKind{tamperKind(step % uint32(tamperKinds))}
 		if every {
 			kinds = []tamperKind{tamperAddOne, tamperAddRand, tamperDrop, tamperDup}
 		}
 		for _, k := range kinds {
-			corrupt := int(step)%n + 1
-			to := (corrupt+int(step/uint32(n)))%n + 1
-			if to == corrupt {
-				to = corrupt%n + 1
-			}
 			tp := &tamperer{step: step, to: to, kind: k, rnd: rand.New(rand.NewPCG(r.Uint64(), r.Uint64()))}
 			c := cfg
 			if k == tamperDrop {
@@ -199,10 +219,8 @@ func tamperAll(t *testing.T, n int, cfg assess.Config, every bool) (tamperTable,
 				// the sender too, for the reply): the deadline ends it.
 				c.Timeout = 400 * time.Millisecond
 			}
-			o, errs := tamperRun(t, in, c, want, corrupt, tp)
-			if !tp.done {
-				continue // the corrupt party sent nothing to that peer in that step
-			}
+			o, errs := tamperRun(t, in, c, want, corrupt, map[int]*tamperer{corrupt: tp})
+			require.True(t, tp.done, "step %d: party %d sent nothing to party %d", step, corrupt, to)
 			if table[o] == nil {
 				table[o] = map[tamperKind]int{}
 			}
