@@ -72,6 +72,17 @@ type StatusResponse struct {
 	LastError string `json:"last_error,omitempty"`
 	// Error is why the computation failed for good (state failed).
 	Error string `json:"error,omitempty"`
+	// Computation is what the computation cost this server (state done).
+	Computation *Cost `json:"computation,omitempty"`
+}
+
+// Cost is what the computation cost one server, on the attempt that
+// succeeded: from connected to the result, the bytes it sent to the other
+// servers and the rounds.
+type Cost struct {
+	Seconds   float64 `json:"seconds"`
+	BytesSent int64   `json:"bytes_sent"`
+	Rounds    int64   `json:"rounds"`
 }
 
 // SubmissionInfo describes a stored submission.

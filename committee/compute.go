@@ -262,8 +262,8 @@ func (s *Server) computeOnce(ctx context.Context) error {
 	stats := mt.Stats()
 	return s.finish(&Outcome{
 		State: StateDone, At: s.opt.Now().UTC(),
-		Result:  resultOf(res, setHash),
-		Elapsed: time.Since(start), BytesSent: stats.BytesSent, Rounds: res.Cost.Rounds,
+		Result: resultOf(res, setHash),
+		Cost:   &Cost{Seconds: time.Since(start).Seconds(), BytesSent: stats.BytesSent, Rounds: res.Cost.Rounds},
 	})
 }
 
@@ -318,7 +318,7 @@ func (s *Server) finish(o *Outcome) error {
 	s.setOutcome(o)
 	if o.State == StateDone {
 		s.log.Info("results", "organisations", o.Result.Organisations, "sum", o.Result.Sum, "at_or_above", o.Result.AtOrAbove,
-			"alert", o.Result.Alert, "max", o.Result.Max, "elapsed", o.Elapsed, "bytes_sent", o.BytesSent)
+			"alert", o.Result.Alert, "max", o.Result.Max, "seconds", o.Cost.Seconds, "bytes_sent", o.Cost.BytesSent)
 	} else {
 		s.log.Error("computation refused", "err", o.Error)
 	}

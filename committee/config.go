@@ -2,6 +2,7 @@ package committee
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/internal/canon"
 	"github.com/cohortmpc/cohort/internal/deploy"
+	"github.com/cohortmpc/cohort/net/tcp"
 )
 
 // Defaults of the local settings of a campaign file.
@@ -544,4 +546,29 @@ func (c *Campaign) Marshal() ([]byte, error) {
 		return nil, err
 	}
 	return append(data, '\n'), nil
+}
+
+// LoadIdentity reads a private key (keygen's .key file) and its
+// certificate; an empty certPath means the key's path with .crt for .key.
+func LoadIdentity(keyPath, certPath string) (tls.Certificate, error) {
+	if certPath == "" {
+		base, ok := strings.CutSuffix(keyPath, ".key")
+		if !ok {
+			return tls.Certificate{}, fmt.Errorf("committee: the key file %s does not end in .key: give its certificate's path", keyPath)
+		}
+		certPath = base + ".crt"
+	}
+	keyPEM, err := os.ReadFile(keyPath)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("committee: reading the key: %w", err)
+	}
+	certPEM, err := os.ReadFile(certPath)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("committee: reading the certificate: %w", err)
+	}
+	cert, err := tcp.LoadIdentity(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("committee: %s and %s: %w", keyPath, certPath, err)
+	}
+	return cert, nil
 }

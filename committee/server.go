@@ -63,16 +63,12 @@ type Server struct {
 
 // Outcome is how a campaign's computation ended at one server.
 type Outcome struct {
-	State  string  `json:"state"` // StateDone or StateFailed
-	Result *Result `json:"result,omitempty"`
-	Error  string  `json:"error,omitempty"`
-	At     time.Time
-	// Cost is this server's: time from connecting to the result, bytes
-	// it sent to the other servers and rounds, on the attempt that
-	// succeeded.
-	Elapsed   time.Duration `json:"elapsed,omitempty"`
-	BytesSent int64         `json:"bytes_sent,omitempty"`
-	Rounds    int64         `json:"rounds,omitempty"`
+	State  string    `json:"state"` // StateDone or StateFailed
+	Result *Result   `json:"result,omitempty"`
+	Error  string    `json:"error,omitempty"`
+	At     time.Time `json:"at"`
+	// Cost is this server's (state done).
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // NewServer returns server id of campaign c, with its certificate (whose
@@ -372,7 +368,7 @@ func (s *Server) status(r *http.Request, who caller) (any, *apiError) {
 		resp.ClosedAt, resp.ClosedBy = &at, st.Closed.By
 	}
 	if st.Outcome != nil {
-		resp.Error = st.Outcome.Error
+		resp.Error, resp.Computation = st.Outcome.Error, st.Outcome.Cost
 	}
 	if who.org >= 0 {
 		sub, ok, err := s.store.Get(s.c.Organisations[who.org].ID)

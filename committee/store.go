@@ -86,6 +86,9 @@ func OpenStore(path string, c *Campaign) (*Store, error) {
 		}
 		return nil, fmt.Errorf("committee: opening store %s: %w", path, err)
 	}
+	// Concurrent submissions are committed together: a batch waits at
+	// most this long for more, then syncs once for all of them.
+	db.MaxBatchDelay = 2 * time.Millisecond
 	s := &Store{db: db, path: path}
 	hash := c.Hash()
 	err = db.Update(func(tx *bolt.Tx) error {
