@@ -3,6 +3,7 @@ package committee
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,6 +40,20 @@ func TamperOutcome(path string, c *Campaign, edit func(*Result)) error {
 		return err
 	}
 	return st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyOutcome, data) })
+}
+
+// PutAll stores new submissions in one transaction, for benchmarks that
+// start from full stores.
+func PutAll(st *Store, subs []Submission) error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		b, meta := tx.Bucket(bucketSubmissions), tx.Bucket(bucketMeta)
+		for _, sub := range subs {
+			if err := b.Put([]byte(sub.Org), encodeRecord(sub)); err != nil {
+				return err
+			}
+		}
+		return meta.Put(keyCount, binary.BigEndian.AppendUint64(nil, uint64(countOf(meta)+len(subs))))
+	})
 }
 
 // SubmitNonBits submits a consistent sharing whose first "bit" is 2 (in

@@ -151,11 +151,7 @@ func (e *ClosedError) Error() string {
 // It reports whether an earlier submission was replaced. Concurrent calls
 // are committed together, in one synced transaction.
 func (s *Store) put(sub Submission, deadline time.Time, quorum int) (replaced bool, err error) {
-	rec := make([]byte, 0, 1+16+8+len(sub.Shares))
-	rec = append(rec, recordVersion)
-	rec = append(rec, sub.ID[:]...)
-	rec = binary.BigEndian.AppendUint64(rec, uint64(sub.Received.UnixNano()))
-	rec = append(rec, sub.Shares...)
+	rec := encodeRecord(sub)
 	err = s.db.Batch(func(tx *bolt.Tx) error {
 		replaced = false // Batch may call this more than once
 		meta := tx.Bucket(bucketMeta)
@@ -217,6 +213,14 @@ func (s *Store) closeSubmissions(at time.Time, by string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return closeIn(tx.Bucket(bucketMeta), at, by)
 	})
+}
+
+func encodeRecord(sub Submission) []byte {
+	rec := make([]byte, 0, 1+16+8+len(sub.Shares))
+	rec = append(rec, recordVersion)
+	rec = append(rec, sub.ID[:]...)
+	rec = binary.BigEndian.AppendUint64(rec, uint64(sub.Received.UnixNano()))
+	return append(rec, sub.Shares...)
 }
 
 func decodeRecord(org string, v []byte) (Submission, error) {
