@@ -14,6 +14,7 @@ import (
 
 	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/committee"
+	"github.com/cohortmpc/cohort/internal/leaktest"
 )
 
 // checkResult checks r against the plaintext outputs of inputs.
@@ -32,9 +33,11 @@ func checkResult(t testing.TB, r *committee.Result, inputs []assess.Input, cfg a
 func TestEndToEnd(t *testing.T) {
 	for _, sec := range []string{"semi-honest", "malicious"} {
 		t.Run(sec, func(t *testing.T) {
+			defer leaktest.Check(t)()
 			const n = 9
 			h := newHarness(t, 3, n, func(f map[string]any) { f["security"] = sec })
 			h.startAll()
+			defer h.stopAll()
 			in := inputs(n)
 			h.submitAll(in)
 
@@ -177,9 +180,11 @@ func TestRestartKeepsSubmissions(t *testing.T) {
 }
 
 func TestKillDuringComputation(t *testing.T) {
+	defer leaktest.Check(t)()
 	const n = 12
 	h := newHarness(t, 3, n, func(f map[string]any) { f["security"] = "malicious" })
 	h.startAll()
+	defer h.stopAll()
 	in := inputs(n)
 	h.submitAll(in)
 
