@@ -147,21 +147,11 @@ func setup(o options, stdout io.Writer) error {
 		return fmt.Errorf("%s is not an empty directory", o.setup)
 	}
 	var files []atomicfile.File
-	type server struct {
-		ID          int    `json:"id"`
-		API         string `json:"api"`
-		Mesh        string `json:"mesh"`
-		Fingerprint string `json:"fingerprint"`
-	}
-	type org struct {
-		ID          string `json:"id"`
-		Fingerprint string `json:"fingerprint"`
-	}
 	ports, err := freePorts(2 * o.servers)
 	if err != nil {
 		return err
 	}
-	var servers []server
+	var servers []committee.Peer
 	for j := 1; j <= o.servers; j++ {
 		certPEM, keyPEM, err := tcp.GenerateIdentity()
 		if err != nil {
@@ -171,9 +161,9 @@ func setup(o options, stdout io.Writer) error {
 		files = append(files,
 			atomicfile.File{Path: filepath.Join(o.setup, fmt.Sprintf("server%d.key", j)), Data: keyPEM, Perm: 0o600},
 			atomicfile.File{Path: filepath.Join(o.setup, fmt.Sprintf("server%d.crt", j)), Data: certPEM, Perm: 0o644})
-		servers = append(servers, server{ID: j, API: ports[2*j-2], Mesh: ports[2*j-1], Fingerprint: pin})
+		servers = append(servers, committee.Peer{ID: j, API: ports[2*j-2], Mesh: ports[2*j-1], Fingerprint: pin})
 	}
-	var orgs []org
+	var orgs []committee.Organisation
 	var bundle []byte
 	ins, err := inputs.Generate(o.orgs, "mixed", time.Now().UnixNano())
 	if err != nil {
@@ -187,7 +177,7 @@ func setup(o options, stdout io.Writer) error {
 			return err
 		}
 		pin, _ := tcp.FingerprintPEM(certPEM)
-		orgs = append(orgs, org{ID: id, Fingerprint: pin})
+		orgs = append(orgs, committee.Organisation{ID: id, Fingerprint: pin})
 		for _, b := range [][]byte{certPEM, keyPEM} {
 			blk, _ := pem.Decode(b)
 			blk.Headers = map[string]string{"Org": id}
