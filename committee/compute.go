@@ -162,7 +162,7 @@ func (s *Server) computeOnce(ctx context.Context) error {
 	}
 	// What this server brings: the agreed set once there is one, else
 	// every submission it holds but those that failed their verification.
-	mine := st.Set
+	mine := st.set
 	if mine == nil {
 		for i, sub := range byOrg {
 			if _, bad := st.Excluded[sub.Org]; !bad {
@@ -202,8 +202,8 @@ func (s *Server) computeOnce(ctx context.Context) error {
 			return fmt.Errorf("committee: server %d: an organisation list names organisation %d of %d", s.id, e.Org, len(s.c.Organisations))
 		}
 	}
-	if st.Set != nil && !slices.Equal(set, st.Set) {
-		return fmt.Errorf("committee: server %d: %s", s.id, s.missing(st.Set, sets))
+	if st.set != nil && !slices.Equal(set, st.set) {
+		return fmt.Errorf("committee: server %d: %s", s.id, s.missing(st.set, sets))
 	}
 	setHash := s.setHash(set)
 	hashes, err := exchange(ctx, mt, setHash[:])
@@ -215,7 +215,7 @@ func (s *Server) computeOnce(ctx context.Context) error {
 			return fmt.Errorf("committee: server %d: server %d computed another organisation set (hash %x, here %x)", s.id, j+1, h, setHash)
 		}
 	}
-	if st.Set == nil {
+	if st.set == nil {
 		if err := s.store.pin(set, nil); err != nil {
 			return err
 		}
@@ -337,6 +337,7 @@ func (s *Server) exclude(set []setEntry, ce *assess.CommitteeError) error {
 		return err
 	}
 	s.log.Warn("organisation excluded: its submission failed its verification", "org", ce.Org, "err", ce.Err)
+	s.poke() // the next attempt need not wait
 	return fmt.Errorf("committee: organisation %s excluded (its submission failed its verification); computing again without it: %w", ce.Org, ce)
 }
 

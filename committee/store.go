@@ -272,9 +272,9 @@ type setEntry struct {
 type State struct {
 	Submissions int
 	Closed      *ClosedError // nil while submissions are open
-	// Set is the agreed set of organisations, once the servers agreed on
+	// set is the agreed set of organisations, once the servers agreed on
 	// one (nil before).
-	Set []setEntry
+	set []setEntry
 	// Excluded maps organisations whose submission failed its
 	// verification to the reason.
 	Excluded map[string]string
@@ -291,7 +291,7 @@ func (s *Store) State() (State, error) {
 		st.Closed = closedOf(meta)
 		if v := meta.Get(keySet); v != nil {
 			var err error
-			if st.Set, err = decodeSet(v); err != nil {
+			if st.set, err = decodeSet(v); err != nil {
 				return err
 			}
 		}
