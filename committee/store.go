@@ -328,6 +328,9 @@ func decodeSet(v []byte) ([]setEntry, error) {
 		e := v[20*i:]
 		set[i].Org = int(binary.BigEndian.Uint32(e))
 		copy(set[i].ID[:], e[4:20])
+		if i > 0 && set[i].Org <= set[i-1].Org {
+			return nil, fmt.Errorf("entry %d (organisation %d) does not follow organisation %d: a list names each organisation once, in order", i, set[i].Org, set[i-1].Org)
+		}
 	}
 	return set, nil
 }
