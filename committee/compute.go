@@ -148,6 +148,10 @@ func (s *Server) computeOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	agreed, err := s.store.agreedSet()
+	if err != nil {
+		return err
+	}
 	subs, err := s.store.Submissions()
 	if err != nil {
 		return err
@@ -162,7 +166,7 @@ func (s *Server) computeOnce(ctx context.Context) error {
 	}
 	// What this server brings: the agreed set once there is one, else
 	// every submission it holds but those that failed their verification.
-	mine := st.set
+	mine := agreed
 	if mine == nil {
 		for i, sub := range byOrg {
 			if _, bad := st.Excluded[sub.Org]; !bad {
@@ -202,8 +206,8 @@ func (s *Server) computeOnce(ctx context.Context) error {
 			return fmt.Errorf("committee: server %d: an organisation list names organisation %d of %d", s.id, e.Org, len(s.c.Organisations))
 		}
 	}
-	if st.set != nil && !slices.Equal(set, st.set) {
-		return fmt.Errorf("committee: server %d: %s", s.id, s.missing(st.set, sets))
+	if agreed != nil && !slices.Equal(set, agreed) {
+		return fmt.Errorf("committee: server %d: %s", s.id, s.missing(agreed, sets))
 	}
 	setHash := s.setHash(set)
 	hashes, err := exchange(ctx, mt, setHash[:])
@@ -215,7 +219,7 @@ func (s *Server) computeOnce(ctx context.Context) error {
 			return fmt.Errorf("committee: server %d: server %d computed another organisation set (hash %x, here %x)", s.id, j+1, h, setHash)
 		}
 	}
-	if st.set == nil {
+	if agreed == nil {
 		if err := s.store.pin(set, nil); err != nil {
 			return err
 		}

@@ -272,9 +272,6 @@ type setEntry struct {
 type State struct {
 	Submissions int
 	Closed      *ClosedError // nil while submissions are open
-	// set is the agreed set of organisations, once the servers agreed on
-	// one (nil before).
-	set []setEntry
 	// Excluded maps organisations whose submission failed its
 	// verification to the reason.
 	Excluded map[string]string
@@ -289,12 +286,6 @@ func (s *Store) State() (State, error) {
 		meta := tx.Bucket(bucketMeta)
 		st.Submissions = countOf(meta)
 		st.Closed = closedOf(meta)
-		if v := meta.Get(keySet); v != nil {
-			var err error
-			if st.set, err = decodeSet(v); err != nil {
-				return err
-			}
-		}
 		if v := meta.Get(keyOutcome); v != nil {
 			st.Outcome = new(Outcome)
 			if err := json.Unmarshal(v, st.Outcome); err != nil {
@@ -308,6 +299,18 @@ func (s *Store) State() (State, error) {
 		})
 	})
 	return st, err
+}
+
+// agreedSet returns the set of organisations the servers agreed on, or
+// nil before they agreed on one.
+func (s *Store) agreedSet() (set []setEntry, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keySet); v != nil {
+			set, err = decodeSet(v)
+		}
+		return err
+	})
+	return set, err
 }
 
 func encodeSet(set []setEntry) []byte {
