@@ -48,6 +48,9 @@ start() { # start server $1
     >>"$dir/server$1.out" 2>>"$dir/server$1.log" &
   pids[$1]=$!
 }
+cpu() { # CPU seconds (user + system) server $1 has used so far
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f s", ($14 + $15) / hz}' "/proc/${pids[$1]}/stat"
+}
 peak() { # peak resident memory of server $1, in MB
   awk '/VmHWM/ {printf "%.1f MB", $2/1024}' "/proc/${pids[$1]}/status"
 }
@@ -72,6 +75,7 @@ until "$bin/loadgen" "${q[@]}" -status >/dev/null 2>&1; do sleep 0.1; done
 echo "== $orgs organisations submit to 3 servers, $conc at a time"
 "$bin/loadgen" "${q[@]}" -inputs "$c/inputs.csv" -concurrency "$conc"
 echo "peak memory after the submissions: server 1 $(peak 1), server 2 $(peak 2), server 3 $(peak 3)"
+echo "CPU used by the servers so far: server 1 $(cpu 1), server 2 $(cpu 2), server 3 $(cpu 3)"
 
 if [ "$fault" = compute ]; then
   echo "== server 3 is killed during the computation"
