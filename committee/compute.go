@@ -33,8 +33,13 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := s.waitClosed(ctx); err != nil {
 		return err
 	}
-	for s.Outcome() == nil {
-		s.askToJoin(ctx)
+	for first := true; s.Outcome() == nil; first = false {
+		// The others compute at the deadline anyway; ask them only when
+		// a computation began before (this server restarted during or
+		// after it: the others may have their outcome) or failed.
+		if set, err := s.store.agreedSet(); !first || (err == nil && set != nil) {
+			s.askToJoin(ctx)
+		}
 		err := s.compute(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
