@@ -53,19 +53,10 @@ func BoundsOf(r [4]Range) Bounds {
 	return Bounds{CVSS: r[0], Critical: r[1], PatchDelay: r[2], Exposure: r[3]}
 }
 
-var (
-	defaultWeights = func() Weights {
-		var w [4]int
-		for i, f := range InputFields {
-			w[i] = f.Weight
-		}
-		return WeightsOf(w)
-	}()
-	defaultBounds = func() Bounds {
-		var r [4]Range
-		for i, f := range InputFields {
-			r[i] = f.Default
-		}
-		return BoundsOf(r)
-	}()
-)
+var defaultWeights = func() Weights {
+	var w [4]int
+	for i, f := range InputFields {
+		w[i] = f.Weight
+	}
+	return WeightsOf(w)
+}()

@@ -119,13 +119,12 @@ func (s *Server) askToJoin(ctx context.Context) {
 	}
 }
 
-// meshFrame is the largest message between servers: an organisation list
-// or the largest message of the computation, which grows with the number
-// of organisations (the malicious mode's authentication of the inputs
-// sends each server a share of every submission).
+// meshFrame is the largest message between servers: the list of the
+// organisations a server holds, which grows with their number (the
+// computation splits its own messages below the default limit).
 func (s *Server) meshFrame() int {
 	n := len(s.c.Organisations)
-	return max(tcp.DefaultMaxFrame, n*(s.c.SubmissionBytes()+setEntrySize)+1<<16)
+	return max(tcp.DefaultMaxFrame, n*setEntrySize+1<<16)
 }
 
 const setEntrySize = 20

@@ -261,3 +261,53 @@ func TestMaxReportsProgress(t *testing.T) {
 	}
 	require.Equal(t, [][2]int{{0, 3}, {1, 3}, {2, 3}, {3, 3}}, calls)
 }
+
+// sizer records the largest message a party sends.
+type sizer struct {
+	cnet.Transport
+	mu  sync.Mutex
+	max int
+}
+
+func (s *sizer) Send(ctx context.Context, to int, msg []byte) error {
+	s.mu.Lock()
+	s.max = max(s.max, len(msg))
+	s.mu.Unlock()
+	return s.Transport.Send(ctx, to, msg)
+}
+
+func TestLargeBatchesStayUnderTheFrameLimit(t *testing.T) {
+	// More values than one king round takes: the round is split, and no
+	// message exceeds 1.5 MiB, far below the TCP transport's 4 MiB frames.
+	const count = 1<<18 + 1000
+	var sizers []*sizer
+	wrap := func(_ int, tr cnet.Transport) cnet.Transport {
+		s := &sizer{Transport: tr}
+		sizers = append(sizers, s)
+		return s
+	}
+	got, errs := runAll(t, f127, 3, 1, wrap, func(ctx context.Context, s *ops.Session[field.M127]) ([]field.M127, error) {
+		vals := make([]field.M127, count)
+		for i := range vals {
+			vals[i] = f127.FromInt64(int64(i))
+		}
+		x, err := inputAll(ctx, s, vals)
+		if err != nil {
+			return nil, err
+		}
+		sq, err := s.Mul(ctx, x, x)
+		if err != nil {
+			return nil, err
+		}
+		open, err := s.Open(ctx, sq)
+		return open[count-3:], err
+	})
+	for i, err := range errs {
+		require.NoError(t, err, "party %d", i+1)
+		want := f127.FromInt64(int64(count-3) * int64(count-3))
+		require.Equal(t, want, got[i][0])
+	}
+	for i, s := range sizers {
+		require.Less(t, s.max, 3<<19, "party %d sent a message of %d bytes", i+1, s.max)
+	}
+}

@@ -173,20 +173,6 @@ func inputInts[E any](ctx context.Context, s *ops.Session[E], values []int64, b 
 	return s.InputIntFrom(ctx, 1, mine, len(values), b)
 }
 
-// raws returns each party's raw shares.
-func raws[E any](xs []ops.Shares[E]) [][]E {
-	out := make([][]E, len(xs))
-	for i, x := range xs {
-		out[i] = x.Raw()
-	}
-	return out
-}
-
-// openInts opens a and returns the integers, for tests.
-func openInts[E any](ctx context.Context, s *ops.Session[E], a ops.Int[E]) ([]int64, error) {
-	return s.OpenInt(ctx, a)
-}
-
 // requireAllEqual checks that every party got want.
 func requireAllEqual[R any](t testing.TB, want R, got []R) {
 	t.Helper()

@@ -70,7 +70,8 @@ func (s *Session[E]) ImportShares(ctx context.Context, shares []E) (Shares[E], e
 	return s.shares(v, mac, false), nil
 }
 
-// inputFrom deals counts[j] values from each transport party j.
+// inputFrom deals counts[j] values from each transport party j, in rounds
+// of at most maxMessage values per dealer.
 func (s *Session[E]) inputFrom(ctx context.Context, values []E, counts []int) ([]Shares[E], error) {
 	if s.err != nil {
 		return nil, s.err
@@ -78,6 +79,43 @@ func (s *Session[E]) inputFrom(ctx context.Context, values []E, counts []int) ([
 	if counts[s.id] != len(values) {
 		return nil, s.fail(misuse("Input: %d values, want %d", len(values), counts[s.id]))
 	}
+	most := 0
+	for _, c := range counts {
+		most = max(most, c)
+	}
+	if most <= maxMessage {
+		return s.inputOnce(ctx, values, counts)
+	}
+	var out []Shares[E]
+	for lo := 0; lo < most; lo += maxMessage {
+		part := make([]int, len(counts))
+		for j, c := range counts {
+			part[j] = max(0, min(c, lo+maxMessage)-lo)
+		}
+		var mine []E
+		if part[s.id] > 0 {
+			mine = values[lo : lo+part[s.id]]
+		}
+		got, err := s.inputOnce(ctx, mine, part)
+		if err != nil || got == nil {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if out == nil {
+			out = got
+			continue
+		}
+		for j := range out {
+			out[j] = Concat(out[j], got[j])
+		}
+	}
+	return out, nil
+}
+
+// inputOnce is one round of inputFrom.
+func (s *Session[E]) inputOnce(ctx context.Context, values []E, counts []int) ([]Shares[E], error) {
 	xc := s.newExchange("Input")
 	if s.me == 0 {
 		// An input party deals plain Shamir shares to the compute parties.

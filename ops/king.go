@@ -124,7 +124,35 @@ func (s *Session[E]) kingCoefficients(d int) ([]E, error) {
 // their kings as fresh degree-T sharings. The caller has re-randomised or
 // masked x as its degree requires. Opening costs d + n − 1 elements per
 // value, re-dealing d + n − T − 1.
+//
+// A batch of more than maxKingBatch values runs as several such king rounds
+// of at most that many values each, so that no message exceeds a few MiB
+// (the transport's frame limit) however large the batch.
 func (s *Session[E]) kingRound(ctx context.Context, x []E, d, nOpen int, name string, post func([]E)) (opened, redealt []E, err error) {
+	if len(x) <= maxKingBatch {
+		return s.kingRoundOnce(ctx, x, d, nOpen, name, post)
+	}
+	for lo := 0; lo < len(x); lo += maxKingBatch {
+		hi := min(lo+maxKingBatch, len(x))
+		o, r, err := s.kingRoundOnce(ctx, x[lo:hi], d, max(0, min(hi, nOpen)-lo), name, post)
+		if err != nil {
+			return nil, nil, err
+		}
+		opened, redealt = append(opened, o...), append(redealt, r...)
+	}
+	return opened, redealt, nil
+}
+
+// maxKingBatch bounds the values of one king round. Each of the n ≥ 3
+// kings has a third of them at most, so every message of the round holds
+// at most maxMessage elements.
+const maxKingBatch = 3 * maxMessage
+
+// maxMessage bounds the elements of one message of an operation (1 MiB in
+// M127), well below the TCP transport's frame limit.
+const maxMessage = 1 << 16
+
+func (s *Session[E]) kingRoundOnce(ctx context.Context, x []E, d, nOpen int, name string, post func([]E)) (opened, redealt []E, err error) {
 	a, vals, err := s.toKings(ctx, x, d, name+": shares to kings")
 	if err != nil {
 		return nil, nil, err

@@ -83,14 +83,6 @@ func daysBetween(a, b time.Time) int {
 // dayString formats a UTC day.
 func dayString(t time.Time) string { return t.Format("2006-01-02") }
 
-// laterTime returns the later of two times, ignoring zero ones.
-func laterTime(a, b time.Time) time.Time {
-	if a.IsZero() || b.After(a) {
-		return b
-	}
-	return a
-}
-
 // earlierDay returns the earlier of two days, ignoring zero ones.
 func earlierDay(a, b time.Time) time.Time {
 	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
