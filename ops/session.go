@@ -120,6 +120,9 @@ type Session[E any] struct {
 	// the rest on demand (extra rounds that Prepare would have saved).
 	refills int
 	err     error
+	// tap, set by tests only, sees the values that searches answered by
+	// owners open.
+	tap func(op string, opened []E)
 
 	// Buffers of the exchange in progress.
 	xout  [][]byte
