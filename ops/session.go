@@ -78,6 +78,27 @@ func (m Security) String() string {
 	return fmt.Sprintf("Security(%d)", int(m))
 }
 
+// MarshalText encodes m by its name, "semi-honest" or "malicious".
+func (m Security) MarshalText() ([]byte, error) {
+	if m != SemiHonest && m != Malicious {
+		return nil, fmt.Errorf("ops: unknown security %d", int(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText decodes a name that MarshalText encodes.
+func (m *Security) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "semi-honest":
+		*m = SemiHonest
+	case "malicious":
+		*m = Malicious
+	default:
+		return fmt.Errorf("ops: unknown security %q (want \"semi-honest\" or \"malicious\")", b)
+	}
+	return nil
+}
+
 // Session is one party's side of a multi-party computation over field F:
 // the transport to the other parties, the pairwise PRG keys, the pools of
 // preprocessed randomness and the counters that keep all parties in step.
