@@ -123,8 +123,9 @@ type Session[E any] struct {
 	n    int // compute parties
 	t    int // ⌊(n−1)/2⌋
 
-	keys  []field.PRGKey // keys[j]: PRG key shared with compute party j
-	local io.Reader      // private PRG for values this party chooses
+	keys    []field.PRGKey // keys[j]: PRG key shared with compute party j
+	scratch field.PRG      // the stream prg reads, reused
+	local   io.Reader      // private PRG for values this party chooses
 
 	step   uint32 // exchange counter among compute parties, carried in every frame
 	ioStep uint32 // exchange counter between compute and input parties
@@ -433,7 +434,8 @@ func (s *Session[E]) prg(peer, dealer int, purpose, op uint32, dst []E) {
 		return
 	}
 	index := uint64(dealer)<<48 | uint64(purpose)<<32 | uint64(op)
-	if err := s.f.RandomVec(s.keys[peer].Stream(index), dst); err != nil {
+	s.scratch.Reset(s.keys[peer], index)
+	if err := s.f.RandomVec(&s.scratch, dst); err != nil {
 		panic(err) // a keystream reader never fails
 	}
 }
