@@ -39,7 +39,7 @@ metrics() {
 	grep -o '"sum":[^}]*"max":-\{0,1\}[0-9]*' "$1" | head -n 1
 }
 expected="$(grep -o '"expected":{[^}]*}' "$work/simulate.json" | sed 's/^"expected":{//; s/}$//')"
-expected_nt="$(grep -o '^{"n":[0-9]*,"t":[0-9]*' "$work/simulate.json")"
+expected_nt="$(grep -o '^{"n":[0-9]*,"corruptible":[0-9]*' "$work/simulate.json")"
 
 start=$(date +%s.%N)
 for ((i = 1; i <= n; i++)); do
@@ -64,7 +64,7 @@ fi
 
 for ((i = 1; i <= n; i++)); do
 	got="$(metrics "$work/out$i.json")"
-	got_nt="$(grep -o '^{"n":[0-9]*,"t":[0-9]*' "$work/out$i.json")"
+	got_nt="$(grep -o '^{"n":[0-9]*,"corruptible":[0-9]*' "$work/out$i.json")"
 	if [[ "$got" != "$expected" || "$got_nt" != "$expected_nt" ]]; then
 		echo "MISMATCH: party $i computed $got_nt,$got}; the plaintext computation gives $expected_nt,$expected}" >&2
 		exit 1
