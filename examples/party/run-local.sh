@@ -3,15 +3,18 @@
 # each with its own key, configuration entry and input file, and checks that
 # they all print the same result, equal to the plaintext computation.
 #
-# Usage: bash examples/party/run-local.sh N [bitwise|tournament]
+# Usage: bash examples/party/run-local.sh N [bitwise|tournament [STEP_BITS]]
 #        (from the repository root; N >= 5; the maximum is found bit by bit by
-#        default, or with the tournament of secure comparisons)
+#        default, STEP_BITS (1 to 4) bits per step, or with the tournament of
+#        secure comparisons)
 set -euo pipefail
 
 n="${1:-5}"
 maximum="${2:-bitwise}"
-if ! [[ "$n" =~ ^[0-9]+$ ]] || (( n < 5 )) || [[ "$maximum" != bitwise && "$maximum" != tournament ]]; then
-	echo "usage: $0 N [bitwise|tournament]   (number of parties, at least 5)" >&2
+step="${3:-1}"
+if ! [[ "$n" =~ ^[0-9]+$ ]] || (( n < 5 )) || [[ "$maximum" != bitwise && "$maximum" != tournament ]] ||
+	! [[ "$step" =~ ^[1-4]$ ]] || [[ "$maximum" == tournament && "$step" != 1 ]]; then
+	echo "usage: $0 N [bitwise|tournament [STEP_BITS]]   (number of parties, at least 5; 1 to 4 bits per step, bitwise only)" >&2
 	exit 2
 fi
 
@@ -35,7 +38,7 @@ trap 'exit 130' INT TERM
 # synthetic inputs with their plaintext result.
 "$work/bin/keygen" -n "$n" -host 127.0.0.1 -out "$work/keys" >/dev/null
 # The protocol of the maximum is part of the shared configuration.
-sed -i.orig "s/^  \"session\": /  \"maximum\": \"$maximum\",\n  \"session\": /" "$work/keys/cohort.json"
+sed -i.orig "s/^  \"session\": /  \"maximum\": \"$maximum\",\n  \"step_bits\": $step,\n  \"session\": /" "$work/keys/cohort.json"
 "$work/bin/simulate" -n "$n" -write-inputs "$work/inputs" -json >"$work/simulate.json"
 
 # metrics prints the five outputs of a JSON report, "sum" through "max"
@@ -79,4 +82,8 @@ rounds="$(grep -o '"rounds":[0-9]*' "$work/out1.json" | cut -d: -f2)"
 secs="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')"
 pretty="$(sed 's/"//g; s/:/ /g; s/,/, /g' <<<"$expected")"
 compute="$(grep -o '"seconds":[0-9.]*' "$work/out1.json" | cut -d: -f2)"
-echo "ok: $n parties on 127.0.0.1 ($maximum maximum) computed the same result as the plaintext computation ($pretty) in $rounds rounds; parties' wall time $secs s (party 1 computed for $(printf %.2f "$compute") s once connected)"
+label="$maximum maximum"
+if ((step > 1)); then
+	label="$label, $step bits per step"
+fi
+echo "ok: $n parties on 127.0.0.1 ($label) computed the same result as the plaintext computation ($pretty) in $rounds rounds; parties' wall time $secs s (party 1 computed for $(printf %.2f "$compute") s once connected)"
