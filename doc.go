@@ -5,7 +5,9 @@
 // Its first application is collaborative vulnerability assessment: n
 // organisations learn the average of their risk scores, how many score at
 // or above a public threshold, whether that count reaches an alert level,
-// and the maximum score — and nothing else. See package
+// and the maximum score (optionally coarsened, and percentiles; sum and
+// count optionally with differentially private noise) — and nothing else.
+// See package
 // [github.com/cohortmpc/cohort/assess]:
 //
 //	res, err := assess.Run(ctx, parties, cfg)
@@ -23,8 +25,10 @@
 //     with mutual TLS 1.3 and pinned keys.
 //   - [github.com/cohortmpc/cohort/ops]: one party's side of the secure
 //     operations on typed secret values: input, opening, multiplication,
-//     comparison, equality, selection, maximum, arg-max, sorting — batched,
-//     with O(n) traffic per operation, semi-honest or malicious.
+//     comparison, equality, selection, maximum (by secure comparisons, bit
+//     by bit under MPC, or with the owners answering for their own values),
+//     arg-max, sorting — batched, with O(n) traffic per operation,
+//     semi-honest or malicious.
 //   - [github.com/cohortmpc/cohort/assess]: the four assessment metrics, in
 //     all-party or committee mode; [github.com/cohortmpc/cohort/assess/derive]
 //     derives an organisation's inputs from its scanner reports.
@@ -69,11 +73,14 @@
 //   - the sum (equivalently the average) tells each party the sum of the
 //     others' scores;
 //   - the count tells each party how many others score at or above T;
-//   - the maximum is the exact score of some organisation;
+//   - the maximum is the exact score of some organisation, and so is each
+//     percentile;
 //   - with n = 3, a party learns all scores (unordered) from the sum and
 //     the maximum.
 //
 // So the assessment refuses groups smaller than a minimum (5 by default,
-// never below 3), and the threshold T should stay fixed across runs of a
-// campaign: varying T reveals the histogram of scores.
+// never below 3; 10 with percentiles), and the threshold T should stay
+// fixed across runs of a campaign: varying T reveals the histogram of
+// scores. Options coarsen the maximum and add noise to sum and count (see
+// package assess).
 package cohort

@@ -3,9 +3,11 @@ package assess
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"time"
 
 	"github.com/cohortmpc/cohort/internal/canon"
+	"github.com/cohortmpc/cohort/internal/dp"
 	"github.com/cohortmpc/cohort/ops"
 )
 
@@ -16,6 +18,20 @@ const (
 	DefaultSessionID  = "cohort-assess-v1"
 	DefaultTimeout    = 10 * time.Minute
 )
+
+// Limits of the percentiles (see [Config.Percentiles]).
+const (
+	// MinPercentileParties is the smallest group that may ask for
+	// percentiles: each one reveals an organisation's exact score, and in a
+	// small group a few of them, the maximum and the sum pin down almost
+	// every score.
+	MinPercentileParties = 10
+	// MaxPercentiles is the largest number of quantiles a run may ask for.
+	MaxPercentiles = 9
+)
+
+// percentileScale is the resolution of the quantiles: 1/10000.
+const percentileScale = 10000
 
 // DefaultAlertLevel is the alert level used when Config.AlertLevel is zero:
 // max(2, ⌊0.3n + 0.5⌋), which is 2, 2, 3, 8 and 15 for n = 3, 5, 10, 25 and 50.
@@ -34,7 +50,18 @@ type Resolved struct {
 	N int
 	// ScoreMin and ScoreMax are the lowest and highest possible scores.
 	ScoreMin, ScoreMax int64
-	hash               [32]byte
+	// ScoreBits is the bit width of the scores the bitwise maximum
+	// searches, score − ScoreMin: 14 for the default parameters (scores up
+	// to 9900).
+	ScoreBits int
+	// MaxWidth is the bit width w of the maximum's distance from the lower
+	// end of its side of the threshold, which [Config.MaxBits] coarsens:
+	// 14 for the default parameters.
+	MaxWidth int
+	// Ranks holds, for each of Config.Percentiles, the rank q of its score
+	// from the top (the q-th largest score).
+	Ranks []int
+	hash  [32]byte
 }
 
 // withDefaults fills in every zero value with its default, without
@@ -58,6 +85,9 @@ func (c Config) withDefaults(n int) Config {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.StepBits == 0 {
+		c.StepBits = 1
 	}
 	return c
 }
@@ -148,9 +178,67 @@ func (c Config) Resolve(n int) (Resolved, error) {
 	if r.Security != SemiHonest && r.Security != Malicious {
 		return Resolved{}, configErrorf("unknown security %v (want semi-honest or malicious)", r.Security)
 	}
+	r.ScoreBits = max(1, bits.Len64(uint64(r.ScoreMax-r.ScoreMin)))
+	r.MaxWidth = r.layout().k
+	if err := r.resolveOptions(); err != nil {
+		return Resolved{}, err
+	}
 	r.hash = r.computeHash()
 	return r, nil
 }
+
+// resolveOptions validates the choice of protocol and the output-privacy
+// options, and works out the percentiles' ranks.
+func (r *Resolved) resolveOptions() error {
+	tournament := r.tournament()
+	switch {
+	case r.MaxBits < 0:
+		return configErrorf("MaxBits %d is negative", r.MaxBits)
+	case r.MaxBits > 0 && tournament:
+		return configErrorf("a coarsened maximum (MaxBits %d) needs the bitwise maximum, not the tournament", r.MaxBits)
+	case r.MaxBits > 0 && r.MaxBits >= r.MaxWidth:
+		return configErrorf("MaxBits %d does not coarsen: the maximum's distance from its side of the threshold has only %d bits (want 1..%d, or 0 for the exact maximum)",
+			r.MaxBits, r.MaxWidth, r.MaxWidth-1)
+	case r.StepBits < 1 || r.StepBits > ops.MaxStepBits:
+		return configErrorf("StepBits %d: want 1 to %d bits of the maximum per step", r.StepBits, ops.MaxStepBits)
+	case r.StepBits > 1 && (tournament || r.Security == Malicious):
+		return configErrorf("StepBits %d applies to the semi-honest bitwise maximum only", r.StepBits)
+	case math.IsNaN(r.Epsilon) || math.IsInf(r.Epsilon, 0) || r.Epsilon < 0:
+		return configErrorf("Epsilon %v: want a positive number, or 0 for no noise", r.Epsilon)
+	case r.Epsilon > 0 && r.Security == Malicious:
+		return configErrorf("noise on sum and count (Epsilon %v) is not available in malicious mode: a party could bias its share of the noise", r.Epsilon)
+	case r.Epsilon > 0 && !(dp.Q(r.Epsilon, 1) > 0):
+		return configErrorf("Epsilon %v is too large to add any noise", r.Epsilon)
+	case r.Epsilon > 0 && !(dp.Q(r.Epsilon, float64(max(1, r.ScoreMax-r.ScoreMin))) < 1):
+		return configErrorf("Epsilon %v is too small: the noise would not fit", r.Epsilon)
+	}
+	if len(r.Percentiles) == 0 {
+		return nil
+	}
+	switch {
+	case r.Security == Malicious:
+		return configErrorf("percentiles are not available in malicious mode: organisations answer for their own scores")
+	case len(r.Percentiles) > MaxPercentiles:
+		return configErrorf("%d percentiles: at most %d, since each reveals an organisation's exact score", len(r.Percentiles), MaxPercentiles)
+	case r.N < max(r.MinParties, MinPercentileParties):
+		return tooFewErrorf("%d parties: percentiles need at least %d organisations, since each one reveals an organisation's exact score", r.N, max(r.MinParties, MinPercentileParties))
+	}
+	r.Ranks = make([]int, len(r.Percentiles))
+	for i, p := range r.Percentiles {
+		scaled := math.Round(p * percentileScale)
+		if !(p > 0 && p < 1) || math.Abs(p*percentileScale-scaled) > 1e-6 {
+			return configErrorf("percentile %v: want a quantile strictly between 0 and 1 with at most four decimals (0.5 for the median)", p)
+		}
+		// The nearest-rank p-quantile is the score at rank ⌈p·n⌉ from the
+		// bottom: the (n − ⌈p·n⌉ + 1)-th largest.
+		up := (int(scaled)*r.N + percentileScale - 1) / percentileScale
+		r.Ranks[i] = r.N - up + 1
+	}
+	return nil
+}
+
+// tournament reports whether the maximum is found by the tournament.
+func (r Resolved) tournament() bool { return r.Tournament || r.ThresholdUnderMPC }
 
 // CheckInput validates organisation org's input against the public bounds.
 // The error is an [*InputError].
@@ -230,13 +318,14 @@ func maxBig(a, b *big.Int) *big.Int {
 
 // hashDomain separates the configuration hash from any other SHA-256 use;
 // bump the version when the encoding changes.
-const hashDomain = "cohort/assess/config/v2"
+const hashDomain = "cohort/assess/config/v3"
 
 // Hash is a SHA-256 over a canonical encoding of every public parameter
 // that all parties must agree on: n, threshold, alert level, weights,
-// bounds, min parties, field, session id, ThresholdUnderMPC, Security and
-// InputsProfile, after
-// defaults (so a zero value and its explicit default hash the same).
+// bounds, min parties, field, session id, ThresholdUnderMPC, Security,
+// InputsProfile, Tournament and the output-privacy options (MaxBits,
+// StepBits, Epsilon, Percentiles), after defaults (so a zero value and its
+// explicit default hash the same).
 // Timeout and Progress are local and not included. It is computed once, by
 // Resolve.
 func (r Resolved) Hash() [32]byte { return r.hash }
@@ -258,5 +347,13 @@ func (r Resolved) computeHash() [32]byte {
 	h.Bool(r.ThresholdUnderMPC)
 	h.Int(int64(r.Security))
 	h.String(r.InputsProfile)
+	h.Bool(r.Tournament)
+	h.Int(int64(r.MaxBits))
+	h.Int(int64(r.StepBits))
+	h.Int(int64(math.Float64bits(r.Epsilon)))
+	h.Int(int64(len(r.Percentiles)))
+	for _, p := range r.Percentiles {
+		h.Int(int64(math.Round(p * percentileScale)))
+	}
 	return h.Sum()
 }

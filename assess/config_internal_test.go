@@ -207,6 +207,8 @@ func TestHash(t *testing.T) {
 	resolved, err := base.Resolve(10)
 	require.NoError(t, err)
 	assert.Equal(t, h, hashOf(t, resolved.Config, 10))
+	// StepBits 0 means 1.
+	assert.Equal(t, h, hashOf(t, Config{StepBits: 1}, 10))
 	// Local settings are not part of it.
 	assert.Equal(t, h, hashOf(t, Config{Timeout: time.Hour, Progress: func(string, int, int) {}}, 10))
 
@@ -232,6 +234,15 @@ func TestHash(t *testing.T) {
 		"generic path":    func(c *Config) { c.ThresholdUnderMPC = true },
 		"malicious":       func(c *Config) { c.Security = Malicious },
 		"inputs profile":  func(c *Config) { c.InputsProfile = "cohort-inputs/v1" },
+		"tournament":      func(c *Config) { c.Tournament = true },
+		"max bits":        func(c *Config) { c.MaxBits = 4 },
+		"max bits 5":      func(c *Config) { c.MaxBits = 5 },
+		"step bits":       func(c *Config) { c.StepBits = 2 },
+		"epsilon":         func(c *Config) { c.Epsilon = 1 },
+		"epsilon 0.5":     func(c *Config) { c.Epsilon = 0.5 },
+		"median":          func(c *Config) { c.Percentiles = []float64{0.5} },
+		"two percentiles": func(c *Config) { c.Percentiles = []float64{0.5, 0.9} },
+		"other order":     func(c *Config) { c.Percentiles = []float64{0.9, 0.5} },
 	}
 	seen := map[[32]byte]string{h: "base"}
 	for name, change := range changes {
@@ -255,6 +266,7 @@ func TestHashCoversConfig(t *testing.T) {
 	covered := map[string]bool{
 		"Threshold": true, "AlertLevel": true, "Weights": true, "Bounds": true, "MinParties": true,
 		"Field": true, "SessionID": true, "ThresholdUnderMPC": true, "Security": true, "InputsProfile": true,
+		"Tournament": true, "MaxBits": true, "StepBits": true, "Epsilon": true, "Percentiles": true,
 		"Timeout": false, "Progress": false, // local to each party
 	}
 	typ := reflect.TypeFor[Config]()

@@ -23,7 +23,7 @@ var InputFields = [4]InputField{
 	{Name: "cvss_score", Key: "cvss", Unit: "CVSS base score × 10, an integer (CVSS 7.8 → 78)", Default: Range{0, 100}, Weight: 4},
 	{Name: "critical_vulnerabilities", Key: "critical", Unit: "number of critical vulnerabilities", Default: Range{0, 1000}, Weight: 2},
 	{Name: "patch_delay", Key: "patch_delay", Unit: "patch delay in days", Default: Range{0, 3650}, Weight: 2},
-	{Name: "asset_exposure", Key: "exposure", Unit: "share of exposed assets, 0..100", Default: Range{0, 100}, Weight: 2},
+	{Name: "asset_exposure", Key: "exposure", Unit: "percentage of assets exposed", Default: Range{0, 100}, Weight: 2},
 }
 
 // Values returns the four inputs in the order of [InputFields].

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 
 	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/dp"
 	"github.com/cohortmpc/cohort/ops"
 )
 
@@ -83,6 +84,9 @@ func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Res
 func fromBits[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, l layout, orgBits []ops.Int[E],
 	blame func(i int) int, progress func(string, int, int)) (sum, cnt, mx int64, err error) {
 	n := len(orgBits)
+	if len(cfg.Percentiles) > 0 || cfg.StepBits > 1 {
+		return 0, 0, 0, configErrorf("percentiles and StepBits need organisations that answer for their own scores: semi-honest all-party mode only")
+	}
 	scores := make([]ops.Int[E], n)
 	counted := make([]ops.Int[E], n)
 	for i, b := range orgBits {
@@ -102,12 +106,20 @@ func fromBits[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, l lay
 	all := ops.ConcatInts(scores...)
 	count := ops.ConcatInts(counted...).Sum()
 
-	if cfg.ThresholdUnderMPC {
+	sumAll := all.Sum()
+	if cfg.Epsilon > 0 {
+		// Semi-honest committee mode: every server adds its share of the
+		// noise (Resolve refuses noise in malicious mode).
+		if sumAll, count, err = addNoise(ctx, s, cfg, sumAll, count); err != nil {
+			return 0, 0, 0, fmt.Errorf("noise: %w", err)
+		}
+	}
+	if cfg.tournament() {
 		m, err := s.Max(ctx, all)
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("maximum: %w", err)
 		}
-		out, err := s.OpenInt(ctx, ops.ConcatInts(all.Sum(), count, m))
+		out, err := s.OpenInt(ctx, ops.ConcatInts(sumAll, count, m))
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("output: %w", err)
 		}
@@ -117,19 +129,25 @@ func fromBits[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, l lay
 		for i, b := range orgBits {
 			vbits[i] = b.Slice(0, l.k+1) // z, then c: the number c·2^k + z
 		}
-		v, err := s.MaxOfBits(ctx, ops.ConcatInts(vbits...), l.k+1)
+		// With MaxBits set, only the top MaxBits + 1 bits of c·2^k + z
+		// (DESIGN-v2 §5): mx is then the lowest score they allow.
+		top := l.k + 1
+		if cfg.MaxBits > 0 {
+			top = cfg.MaxBits + 1
+		}
+		v, err := s.MaxOfTopBits(ctx, ops.ConcatInts(vbits...), l.k+1, top)
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("maximum: %w", err)
 		}
-		mx = v&(int64(1)<<l.k-1) + (v>>l.k)*l.thr
+		mx = l.lowest(v << (l.k + 1 - top))
 		progress("output", 0, 1)
-		out, err := s.OpenInt(ctx, ops.ConcatInts(all.Sum(), count))
+		out, err := s.OpenInt(ctx, ops.ConcatInts(sumAll, count))
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("output: %w", err)
 		}
 		sum, cnt = out[0], out[1]
 	}
-	sum += int64(n) * cfg.ScoreMin
+	sum, cnt = cfg.unshift(sum, cnt)
 	mx += cfg.ScoreMin
 	if err := checkOutputs(cfg, sum, cnt, mx); err != nil {
 		return 0, 0, 0, fmt.Errorf("output: %w", err)
@@ -146,10 +164,28 @@ func fromBits[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, l lay
 // beyond the inputs' own.
 func needsFromBits(cfg Resolved, l layout, n int) ops.Needs {
 	need := ops.Needs{Random: 1, Verify: 2}
-	if cfg.ThresholdUnderMPC {
+	if cfg.tournament() {
 		return need.Add(ops.NeedsMax(n, cfg.scoreBound()))
 	}
-	return need.Add(ops.NeedsMaxOfBits(n, l.k+1))
+	top := l.k + 1
+	if cfg.MaxBits > 0 {
+		top = cfg.MaxBits + 1
+	}
+	return need.Add(ops.NeedsMaxOfTopBits(n, l.k+1, top))
+}
+
+// addNoise adds every compute party's shares of the noise to the shifted
+// sum and the count (semi-honest sessions only): one dealing round.
+func addNoise[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, sum, count ops.Int[E]) (ops.Int[E], ops.Int[E], error) {
+	z, err := cfg.noiseShares(s.N() - s.T())
+	if err != nil {
+		return sum, count, err
+	}
+	dealt, err := s.InputInt(ctx, z, 2, ops.Bound{Lo: -dp.MaxShare, Hi: dp.MaxShare})
+	if err != nil {
+		return sum, count, err
+	}
+	return sum.Add(ops.ColumnInt(dealt, 0).Sum()), count.Add(ops.ColumnInt(dealt, 1).Sum()), nil
 }
 
 // forgedBits deals bits as [ops.Session.InputBits] does, but takes them as
@@ -213,6 +249,19 @@ func (l layout) bits() int {
 		b += w
 	}
 	return b
+}
+
+// lowest returns the shifted score of the (k+1)-bit number c·2^k + z.
+func (l layout) lowest(v int64) int64 { return v&(int64(1)<<l.k-1) + (v>>l.k)*l.thr }
+
+// highest returns the highest shifted score of the interval that the top
+// b + 1 bits of c·2^k + z allow, given its lowest, low.
+func (l layout) highest(low int64, b int) int64 {
+	base, hi := int64(0), l.lowHi
+	if low >= l.thr {
+		base, hi = l.thr, l.highHi
+	}
+	return base + min(low-base+int64(1)<<(l.k-b)-1, hi)
 }
 
 // values encodes shifted score s: z, c and, when needed, z'.

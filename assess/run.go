@@ -2,12 +2,15 @@ package assess
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/dp"
 	cnet "github.com/cohortmpc/cohort/net"
 	"github.com/cohortmpc/cohort/ops"
 )
@@ -159,7 +162,10 @@ func firstError(errs []error) error {
 	return first
 }
 
-// runParty is one party's side of the assessment (DESIGN §8).
+// runParty is one party's side of the semi-honest all-party assessment
+// (DESIGN §8, DESIGN-v2 §2): the bitwise maximum answered by owners by
+// default, the tournament of secure comparisons with Config.Tournament or
+// ThresholdUnderMPC.
 func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolved) (Result, error) {
 	progress := func(phase string, done, total int) {
 		if cfg.Progress != nil {
@@ -174,17 +180,139 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolve
 		SessionID:  cfg.SessionID,
 		ConfigHash: cfg.Hash(),
 		Progress: func(op string, done, total int) {
-			progress("maximum", done, total)
+			phase := "maximum"
+			if op == "NthLargestByOwners" {
+				phase = "percentiles"
+			}
+			progress(phase, done, total)
 		},
 	})
 	if err != nil {
 		return fail("setup", err)
 	}
-	n := cfg.N
-	generic := cfg.ThresholdUnderMPC
 	// Scores are shared shifted by the lowest possible score, so that every
 	// shared value, sum included, stays small whatever the bounds; the
 	// shift is added back to the opened sum and maximum in the clear.
+	sc := cfg.Score(p.Input)
+	shifted := sc - cfg.ScoreMin
+	noise, err := cfg.noiseShares(s.N() - s.T())
+	if err != nil {
+		return fail("noise", err)
+	}
+	var out outputs
+	if cfg.tournament() {
+		out, err = runTournament(ctx, s, cfg, shifted, noise, p.forge, progress)
+	} else {
+		out, err = runBitwise(ctx, s, cfg, shifted, noise, p.forge, progress)
+	}
+	if err != nil {
+		return fail(out.step, err)
+	}
+	if len(cfg.Ranks) > 0 {
+		progress("percentiles", 0, len(cfg.Ranks))
+		ranks := slices.Compact(slices.Sorted(slices.Values(cfg.Ranks)))
+		vals, err := s.NthLargestByOwners(ctx, shifted, cfg.ScoreBits, ranks)
+		if err != nil {
+			return fail("percentiles", err)
+		}
+		for _, q := range cfg.Ranks {
+			out.percentiles = append(out.percentiles, vals[slices.Index(ranks, q)]+cfg.ScoreMin)
+		}
+	}
+	sum, count := cfg.unshift(out.sum, out.count)
+	mx := out.max + cfg.ScoreMin
+	if err := checkOutputs(cfg, sum, count, mx); err != nil {
+		return fail("output", err)
+	}
+	progress("output", 1, 1)
+	res := cfg.result(s.N(), s.T(), sum, count, mx, s.Stats())
+	for i, q := range cfg.Ranks {
+		res.Percentiles = append(res.Percentiles, Percentile{Quantile: cfg.Percentiles[i], Rank: q, Score: out.percentiles[i]})
+	}
+	if cfg.StepBits > 1 {
+		res.StepBits = cfg.StepBits
+	}
+	return res, nil
+}
+
+// outputs are the opened outputs of one party's run, shifted by ScoreMin
+// (sum and count noisy with Epsilon set); step names the step that failed.
+type outputs struct {
+	sum, count, max int64
+	percentiles     []int64
+	step            string
+}
+
+// runBitwise finds the maximum bit by bit, with the organisations
+// answering for their own scores (DESIGN-v2 §2; [ops.Session.MaxByOwners]).
+// The shifted score, the organisation's threshold bit and its noise shares
+// are dealt in the first step's round, and sum and count opened in its
+// king round: setup, one round of preprocessing and 3 rounds per step,
+// 3w + 2 rounds in all for w-bit scores. With MaxBits set, the owners
+// answer for the number c·2^w + z of the malicious mode's layout (c the
+// threshold bit, z the distance from the lower end of its side) and the
+// search stops after its top MaxBits + 1 bits.
+func runBitwise[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, shifted int64, noise []int64,
+	forge func([]int64) []int64, progress func(string, int, int)) (outputs, error) {
+	f := s.Field()
+	value, k, top := shifted, cfg.ScoreBits, 0
+	if cfg.MaxBits > 0 {
+		l := cfg.layout()
+		v := l.values(shifted)
+		value, k, top = v[1]<<l.k|v[0], l.k+1, cfg.MaxBits+1
+	}
+	progress("preprocessing", 0, 1)
+	need := ops.NeedsMaxByOwners(k, top, cfg.StepBits).Add(ops.NeedsOpen(2))
+	if len(cfg.Ranks) > 0 {
+		need = need.Add(ops.NeedsNthLargestByOwners(s.N(), cfg.ScoreBits, len(slices.Compact(slices.Sorted(slices.Values(cfg.Ranks))))))
+	}
+	if err := s.Prepare(ctx, need); err != nil {
+		return outputs{step: "preprocessing"}, err
+	}
+	progress("maximum", 0, 1)
+	along := append([]int64{shifted, boolInt(shifted+cfg.ScoreMin >= int64(cfg.Threshold))}, noise...)
+	if forge != nil {
+		along = forge(along)
+	}
+	res, err := s.MaxByOwners(ctx, value, k, ops.MaxByOwnersOptions[E]{
+		Top:   top,
+		Step:  cfg.StepBits,
+		Along: toField(f, along),
+		OpenAlong: func(dealt []ops.Shares[E]) ops.Shares[E] {
+			sum, count := ops.Column(dealt, 0).Sum(), ops.Column(dealt, 1).Sum()
+			if len(noise) > 0 {
+				sum, count = sum.Add(ops.Column(dealt, 2).Sum()), count.Add(ops.Column(dealt, 3).Sum())
+			}
+			return ops.Concat(sum, count)
+		},
+	})
+	if err != nil {
+		return outputs{step: "maximum"}, err
+	}
+	var out outputs
+	if out.sum, err = f.Int64(res.Opened[0]); err == nil {
+		out.count, err = f.Int64(res.Opened[1])
+	}
+	if err != nil {
+		return outputs{step: "output"}, err
+	}
+	out.max = res.Max
+	if cfg.MaxBits > 0 {
+		out.max = cfg.layout().lowest(res.Max << (k - top))
+	}
+	return out, nil
+}
+
+// runTournament finds the maximum with the tournament of secure
+// comparisons of version 1 (DESIGN §8): on the default tournament path
+// each organisation deals its own threshold bit with its score; on the
+// generic path (ThresholdUnderMPC) the threshold bits are computed under
+// MPC, batched with the tournament's first level.
+func runTournament[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, shifted int64, noise []int64,
+	forge func([]int64) []int64, progress func(string, int, int)) (outputs, error) {
+	f := s.Field()
+	n := cfg.N
+	generic := cfg.ThresholdUnderMPC
 	sb, tb := cfg.scoreBound(), cfg.thresholdBound()
 
 	// Preprocessing: everything the comparisons and multiplications need,
@@ -195,24 +323,28 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolve
 	if generic {
 		need = ops.NeedsMaxAndLTZ(n, sb, n, tb).Add(ops.NeedsOpen(3))
 	}
+	if len(cfg.Ranks) > 0 {
+		need = need.Add(ops.NeedsNthLargestByOwners(s.N(), cfg.ScoreBits, len(slices.Compact(slices.Sorted(slices.Values(cfg.Ranks))))))
+	}
 	if err := s.Prepare(ctx, need); err != nil {
-		return fail("preprocessing", err)
+		return outputs{step: "preprocessing"}, err
 	}
 
-	// Inputs: each organisation deals its score and, on the fast path, its
-	// own bit [score ≥ T] (it knows both; T is public).
+	// Inputs: each organisation deals its score and, on the default
+	// tournament path, its own bit [score ≥ T] (it knows both; T is
+	// public), and its noise shares.
 	progress("inputs", 0, 1)
-	sc := cfg.Score(p.Input)
-	mine := []int64{sc - cfg.ScoreMin}
+	mine := []int64{shifted}
 	if !generic {
-		mine = append(mine, boolInt(sc >= int64(cfg.Threshold)))
+		mine = append(mine, boolInt(shifted+cfg.ScoreMin >= int64(cfg.Threshold)))
 	}
-	if p.forge != nil {
-		mine = p.forge(mine)
+	mine = append(mine, noise...)
+	if forge != nil {
+		mine = forge(mine)
 	}
 	dealt, err := s.Input(ctx, toField(f, mine), len(mine))
 	if err != nil {
-		return fail("inputs", err)
+		return outputs{step: "inputs"}, err
 	}
 	scores := s.AsInt(ops.Column(dealt, 0), sb)
 
@@ -228,41 +360,91 @@ func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolve
 		maxScore, err = s.Max(ctx, scores)
 	}
 	if err != nil {
-		return fail("maximum", err)
+		return outputs{step: "maximum"}, err
 	}
 
 	progress("output", 0, 1)
 	// The maximum is still a degree-2t product (saving the last
 	// reduction); sum and count are degree t. One re-randomised opening
 	// reveals all three.
-	out, err := s.Open(ctx, ops.Concat(scores.Sum().Shares(), bits.Sum().Shares(), maxScore.Shares()))
-	if err != nil {
-		return fail("output", err)
+	sum, count := scores.Sum().Shares(), bits.Sum().Shares()
+	if len(noise) > 0 {
+		first := len(mine) - len(noise)
+		sum, count = sum.Add(ops.Column(dealt, first).Sum()), count.Add(ops.Column(dealt, first+1).Sum())
 	}
-	vals := make([]int64, len(out))
-	for i, v := range out {
+	opened, err := s.Open(ctx, ops.Concat(sum, count, maxScore.Shares()))
+	if err != nil {
+		return outputs{step: "output"}, err
+	}
+	vals := make([]int64, len(opened))
+	for i, v := range opened {
 		if vals[i], err = f.Int64(v); err != nil {
-			return fail("output", err)
+			return outputs{step: "output"}, err
 		}
 	}
-	sum, count, mx := vals[0]+int64(n)*cfg.ScoreMin, vals[1], vals[2]+cfg.ScoreMin
-	if err := checkOutputs(cfg, sum, count, mx); err != nil {
-		return fail("output", err)
-	}
-	progress("output", 1, 1)
-	return cfg.result(s.N(), s.T(), sum, count, mx, s.Stats()), nil
+	return outputs{sum: vals[0], count: vals[1], max: vals[2]}, nil
 }
 
-// result assembles a party's Result.
+// noiseShares draws this party's shares of the noise on sum and count
+// (none without Epsilon) for h = n − t parties whose shares make the whole
+// noise.
+func (cfg Resolved) noiseShares(h int) ([]int64, error) {
+	if cfg.Epsilon == 0 {
+		return nil, nil
+	}
+	zs, err := dp.Share(rand.Reader, dp.Q(cfg.Epsilon, float64(cfg.ScoreMax-cfg.ScoreMin)), h)
+	if err != nil {
+		return nil, err
+	}
+	zc, err := dp.Share(rand.Reader, dp.Q(cfg.Epsilon, 1), h)
+	if err != nil {
+		return nil, err
+	}
+	return []int64{zs, zc}, nil
+}
+
+// unshift turns the opened shifted sum and count into the outputs: the
+// shift added back, and noisy values clamped to what is possible (a
+// post-processing that costs no privacy).
+func (cfg Resolved) unshift(sum, count int64) (int64, int64) {
+	n := int64(cfg.N)
+	if cfg.Epsilon > 0 {
+		sum = min(max(sum, 0), n*(cfg.ScoreMax-cfg.ScoreMin))
+		count = min(max(count, 0), n)
+	}
+	return sum + n*cfg.ScoreMin, count
+}
+
+// result assembles a party's Result. mx is the maximum, or the lowest
+// score of the interval that holds it when it is coarsened.
 func (cfg Resolved) result(compute, t int, sum, count, mx int64, st cnet.Stats) Result {
 	return Result{
 		Organisations: cfg.N, ComputeParties: compute, Corruptible: t,
 		Threshold: cfg.Threshold, AlertLevel: cfg.AlertLevel, Field: cfg.Field, Security: cfg.Security,
+		MaxBits: cfg.MaxBits, Epsilon: cfg.Epsilon,
 		Sum: sum, Average: float64(sum) / float64(cfg.N),
 		AtOrAbove: int(count), Alert: int(count) >= cfg.AlertLevel,
-		Max:  mx,
+		Max: mx, MaxHigh: cfg.maxHighOrZero(mx),
 		Cost: Cost{PerParty: []cnet.Stats{st}},
 	}
+}
+
+// maxHighOrZero is Result.MaxHigh: the highest score of the maximum's
+// interval when it is coarsened, 0 otherwise.
+func (cfg Resolved) maxHighOrZero(mx int64) int64 {
+	if cfg.MaxBits == 0 {
+		return 0
+	}
+	return cfg.maxHigh(mx)
+}
+
+// maxHigh is the highest score of the interval whose lowest score is mx,
+// when the maximum is coarsened (mx itself otherwise).
+func (cfg Resolved) maxHigh(mx int64) int64 {
+	if cfg.MaxBits == 0 {
+		return mx
+	}
+	return cfg.ScoreMin + cfg.layout().highest(mx-cfg.ScoreMin, cfg.MaxBits)
 }
 
 // ErrImplausible is returned when the opened outputs contradict each other
@@ -272,18 +454,21 @@ var ErrImplausible = errors.New("assess: implausible result")
 
 // checkOutputs applies the sanity checks that cost nothing: the count lies
 // in 0..n, the maximum within the score bounds, the sum within n times them,
-// and the maximum is at least the average.
+// and the maximum is at least the average (the count and the sum are not
+// checked when they carry noise). mx is the maximum, or the lowest score of
+// its interval.
 func checkOutputs(cfg Resolved, sum, count, mx int64) error {
 	n := int64(cfg.N)
+	high := cfg.maxHigh(mx)
 	switch {
-	case count < 0 || count > n:
+	case cfg.Epsilon == 0 && (count < 0 || count > n):
 		return fmt.Errorf("%w: the count %d is outside 0..%d", ErrImplausible, count, n)
-	case mx < cfg.ScoreMin || mx > cfg.ScoreMax:
+	case mx < cfg.ScoreMin || high > cfg.ScoreMax || high < mx:
 		return fmt.Errorf("%w: the maximum %d is outside the possible scores %d..%d", ErrImplausible, mx, cfg.ScoreMin, cfg.ScoreMax)
-	case sum < n*cfg.ScoreMin || sum > n*cfg.ScoreMax:
+	case cfg.Epsilon == 0 && (sum < n*cfg.ScoreMin || sum > n*cfg.ScoreMax):
 		return fmt.Errorf("%w: the sum %d is outside %d..%d (n times the possible scores)", ErrImplausible, sum, n*cfg.ScoreMin, n*cfg.ScoreMax)
-	case mx*n < sum:
-		return fmt.Errorf("%w: the maximum %d is below the average %.2f", ErrImplausible, mx, float64(sum)/float64(n))
+	case cfg.Epsilon == 0 && high*n < sum:
+		return fmt.Errorf("%w: the maximum %d is below the average %.2f", ErrImplausible, high, float64(sum)/float64(n))
 	}
 	return nil
 }

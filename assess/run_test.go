@@ -3,7 +3,6 @@ package assess_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -101,18 +100,23 @@ func TestSimulateEdgeCases(t *testing.T) {
 		"all bounds maximal": repeat(maxIn, 8),
 		"zeros and maximum":  append(repeat(assess.Input{}, 5), maxIn),
 	}
+	protocols := map[string]assess.Config{
+		"bitwise":    {},
+		"digits":     {StepBits: 3},
+		"coarse":     {MaxBits: 5},
+		"tournament": {Tournament: true},
+		"generic":    {ThresholdUnderMPC: true},
+		"malicious":  {Security: assess.Malicious},
+	}
 	for name, inputs := range cases {
-		for _, mode := range []struct {
-			generic bool
-			sec     assess.Security
-		}{{false, assess.SemiHonest}, {true, assess.SemiHonest}, {false, assess.Malicious}, {true, assess.Malicious}} {
-			t.Run(fmt.Sprintf("%s/generic=%v/%v", name, mode.generic, mode.sec), func(t *testing.T) {
-				cfg := assess.Config{ThresholdUnderMPC: mode.generic, Security: mode.sec}
+		for pname, cfg := range protocols {
+			t.Run(name+"/"+pname, func(t *testing.T) {
 				want, err := assess.Expected(inputs, cfg)
 				require.NoError(t, err)
 				got, err := assess.Simulate(context.Background(), inputs, cfg)
 				require.NoError(t, err)
 				require.Equal(t, metricsOf(want), metricsOf(got))
+				require.Equal(t, want.MaxHigh, got.MaxHigh)
 			})
 		}
 	}

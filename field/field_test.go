@@ -2,6 +2,9 @@ package field_test
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -492,20 +495,6 @@ func TestPRG(t *testing.T) {
 	require.Equal(t, binary.LittleEndian.AppendUint64(nil, 3), field.DomainUint64(3))
 }
 
-func TestFillM61MatchesTheStream(t *testing.T) {
-	k := field.NewPRGKey([32]byte{3}, []byte("fill"))
-	f := field.F61{}
-	for _, n := range []int{1, 2, 3, 15, 16, 63, 64, 65, 200} {
-		for _, idx := range []uint64{0, 7, 1 << 40} {
-			want := make([]field.M61, n)
-			require.NoError(t, f.RandomVec(k.Stream(idx), want))
-			got := make([]field.M61, n)
-			k.FillM61(idx, got)
-			require.Equal(t, want, got, "n=%d index %d", n, idx)
-		}
-	}
-}
-
 func TestPRGKeyStreams(t *testing.T) {
 	key := [32]byte{7}
 	read := func(g io.Reader) []byte {
@@ -543,5 +532,39 @@ func TestM127Limbs(t *testing.T) {
 		requireBig(t, x.Mod(x, p), f.Big(e))
 		y := new(big.Int).Lsh(new(big.Int).SetUint64(e.Hi()), 64)
 		requireBig(t, y.Or(y, new(big.Int).SetUint64(e.Lo())), f.Big(e))
+	})
+}
+
+func TestPRGIsAESCTR(t *testing.T) {
+	// The stream is AES-256-CTR under SHA-256(label ‖ key ‖ len(d) ‖ d) with
+	// the counter block index ‖ 0, however the reads are split (short reads
+	// encrypt blocks one by one, long ones run CTR mode).
+	key := [32]byte{9, 8, 7}
+	h := sha256.New()
+	h.Write([]byte("cohort/field.PRG/v1"))
+	h.Write(key[:])
+	h.Write(binary.LittleEndian.AppendUint64(nil, 3))
+	h.Write([]byte("sid"))
+	block, err := aes.NewCipher(h.Sum(nil))
+	require.NoError(t, err)
+	rapid.Check(t, func(rt *rapid.T) {
+		index := rapid.Uint64().Draw(rt, "index")
+		sizes := rapid.SliceOfN(rapid.IntRange(0, 600), 1, 20).Draw(rt, "reads")
+		total := 0
+		for _, n := range sizes {
+			total += n
+		}
+		iv := make([]byte, aes.BlockSize)
+		binary.BigEndian.PutUint64(iv, index)
+		want := make([]byte, total)
+		cipher.NewCTR(block, iv).XORKeyStream(want, want)
+		g := field.NewPRGKey(key, []byte("sid")).Stream(index)
+		got := []byte{}
+		for _, n := range sizes {
+			b := make([]byte, n)
+			g.Read(b)
+			got = append(got, b...)
+		}
+		require.Equal(t, want, got)
 	})
 }

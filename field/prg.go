@@ -34,8 +34,17 @@ const prgLabel = "cohort/field.PRG/v1"
 // computational (AES as a pseudorandom function); it is not a replacement for
 // crypto/rand when drawing the seeds themselves.
 type PRG struct {
-	stream cipher.Stream
+	block cipher.Block
+	ctr   [aes.BlockSize]byte // the next counter block: index ‖ block number
+	buf   [aes.BlockSize]byte // keystream of the current block
+	off   int                 // bytes of buf already read
 }
+
+// bulkBlocks is the size, in blocks, from which a Read runs AES-CTR over
+// whole blocks instead of encrypting them one by one: opening a stream is
+// worth it only for long reads, and most reads of the protocols are a few
+// field elements.
+const bulkBlocks = 8
 
 // PRGKey is a derived PRG key: the AES-256 key schedule of one (key, domain).
 // It is immutable and safe for concurrent use.
@@ -69,9 +78,19 @@ func (k PRGKey) Stream(index uint64) *PRG {
 	if k.block == nil {
 		panic("field: Stream of a zero PRGKey")
 	}
-	var iv [aes.BlockSize]byte
-	binary.BigEndian.PutUint64(iv[:8], index)
-	return &PRG{stream: cipher.NewCTR(k.block, iv[:])}
+	g := &PRG{block: k.block, off: aes.BlockSize}
+	binary.BigEndian.PutUint64(g.ctr[:8], index)
+	return g
+}
+
+// Reset makes g stream number index of k, as [PRGKey.Stream] does, without
+// allocating: a caller that reads many short streams reuses one PRG.
+func (g *PRG) Reset(k PRGKey, index uint64) {
+	if k.block == nil {
+		panic("field: Reset to a zero PRGKey")
+	}
+	*g = PRG{block: k.block, off: aes.BlockSize}
+	binary.BigEndian.PutUint64(g.ctr[:8], index)
 }
 
 // NewPRG returns stream 0 of [NewPRGKey](key, domain...).
@@ -86,11 +105,36 @@ func DomainUint64(x uint64) []byte {
 }
 
 // Read fills p with the next len(p) bytes of the stream. It always returns
-// len(p), nil.
+// len(p), nil. The bytes are those of AES-CTR, however the reads are split.
 func (g *PRG) Read(p []byte) (int, error) {
-	clear(p)
-	g.stream.XORKeyStream(p, p)
-	return len(p), nil
+	n := len(p)
+	for len(p) > 0 {
+		if g.off < aes.BlockSize {
+			c := copy(p, g.buf[g.off:])
+			g.off += c
+			p = p[c:]
+			continue
+		}
+		if blocks := len(p) / aes.BlockSize; blocks >= bulkBlocks {
+			// Whole blocks straight from AES-CTR at the current counter.
+			whole := p[:blocks*aes.BlockSize]
+			clear(whole)
+			cipher.NewCTR(g.block, g.ctr[:]).XORKeyStream(whole, whole)
+			g.advance(uint64(blocks))
+			p = p[len(whole):]
+			continue
+		}
+		g.block.Encrypt(g.buf[:], g.ctr[:])
+		g.advance(1)
+		g.off = 0
+	}
+	return n, nil
+}
+
+// advance moves the counter on by c blocks (a stream never reaches 2^64
+// blocks, so the block number does not wrap into the index).
+func (g *PRG) advance(c uint64) {
+	binary.BigEndian.PutUint64(g.ctr[8:], binary.BigEndian.Uint64(g.ctr[8:])+c)
 }
 
 var nativeLittleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
@@ -125,38 +169,5 @@ func (g *PRG) fill127(dst []M127) {
 			}
 		}
 		dst = dst[w:]
-	}
-}
-
-// smallFill is the largest output, in bytes, that [PRGKey.FillM61] computes
-// block by block instead of through a CTR stream (which allocates).
-const smallFill = 512
-
-// FillM61 fills dst with uniform elements of M61 read from stream index of
-// the key, exactly as F61.RandomVec(k.Stream(index), dst) would, without
-// allocating for short outputs.
-func (k PRGKey) FillM61(index uint64, dst []M61) {
-	if len(dst) == 0 {
-		return
-	}
-	if 8*len(dst) > smallFill || !nativeLittleEndian {
-		k.Stream(index).fill61(dst)
-		return
-	}
-	var ctr, out [aes.BlockSize]byte
-	binary.BigEndian.PutUint64(ctr[:8], index)
-	buf := unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 8*len(dst))
-	for i := uint64(0); len(buf) > 0; i++ {
-		binary.BigEndian.PutUint64(ctr[8:], i)
-		k.block.Encrypt(out[:], ctr[:])
-		buf = buf[copy(buf, out[:]):]
-	}
-	for i := range dst {
-		if dst[i] &= P61; dst[i] == P61 {
-			// A rejected word (probability 2^−61): take the slow path,
-			// which reads on from the same stream.
-			k.Stream(index).fill61(dst)
-			return
-		}
 	}
 }

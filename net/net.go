@@ -12,9 +12,11 @@
 // [ErrInvalidParty], [context.Canceled], ...). Calls on a closed transport
 // return [ErrClosed].
 //
-// # Counting
+// # Counting and links
 //
 // [Metered] wraps any Transport and counts bytes, messages and rounds.
+// [WithLink] wraps one and gives it a one-way delay and an uplink
+// bandwidth, to measure on one machine what a wide-area network costs.
 package net
 
 import "context"

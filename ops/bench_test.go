@@ -193,3 +193,18 @@ func BenchmarkMax(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMaxByOwners finds the largest of n private values, one owned by
+// each party, 14 bits, one bit per step (the assessment's bitwise
+// maximum; its random values and sharings of zero on demand).
+func BenchmarkMaxByOwners(b *testing.B) {
+	for _, n := range benchPartyCounts {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			g := newBenchGroup(b, n)
+			g.loop(b, n, func(ctx context.Context, i int, s *ops.Session[field.M61]) error {
+				_, err := s.MaxByOwners(ctx, int64(37*i%9901), 14, ops.MaxByOwnersOptions[field.M61]{})
+				return err
+			})
+		})
+	}
+}

@@ -77,18 +77,21 @@ func (s *Session[E]) addDeal(x *exchange[E], j *dealJob[E]) error {
 	if err != nil {
 		return err
 	}
-	var src [][]E
+	src := make([][]E, 0, len(p.Parties)+1)
 	if j.chosen {
 		src = append(src, j.secrets)
 	}
+	flat := make([]E, c*(len(p.Parties)+len(p.Targets)))
 	for _, peer := range p.Parties {
-		v := make([]E, c)
+		v := flat[:c:c]
+		flat = flat[c:]
 		s.prg(peer, s.me, j.purpose, j.op, v)
 		src = append(src, v)
 	}
 	dst := make([][]E, len(p.Targets))
 	for r := range dst {
-		dst[r] = make([]E, c)
+		dst[r] = flat[:c:c]
+		flat = flat[c:]
 	}
 	p.Apply(s.f, dst, src)
 	targets := p.Targets

@@ -62,8 +62,19 @@
 //	EQZ, Equal         2⌈log2 k⌉           k·B + mask + (k−2)·M + t + n − 1      bits of a masked value, product
 //	DivPow2 by 2^m     2 + 2⌈log2(m+2)⌉    (K+κ+1)·B + R + (t+n−1) + m·M + …     Trunc with exact correction
 //	Max, Min of c      10⌈log2 c⌉ (k ≤ 15) (c−1)·LTZ + (c−2)·M + …              tournament
+//	MaxOfBits of c     ≈ 4k (k bits)       (k−1)·c·M + k·ZeroTest                bitwise, under MPC
+//	MaxByOwners        3 per step          per step of b bits: (2^b−1)·(n·(n−t−1) + ZeroTest)   owners answer (semi-honest)
+//	NthLargestByOwners k·(3 + LTZ)         per step and rank: n·(n−t−1) + LTZ + t+n−1           owners answer, count compared
 //	ArgMax of c        as Max              Max + (c−2)·M                         tournament with indices
 //	Sort of c          12 per layer        per comparator LTZ + M                Batcher's odd–even merge
+//
+// MaxByOwners and NthLargestByOwners are searches from the top bit down in
+// which every compute party answers, for its own private value, a public
+// question about the candidate (DESIGN-v2 §2): no comparison of shared
+// values for the maximum, 3 rounds per step whatever n, about 1/10 of a
+// tournament's traffic at n = 50. They trust the owners (semi-honest) and
+// need every party to compute; MaxOfBits finds the maximum from verified
+// bits under MPC instead.
 //
 // The mask of a comparison costs (t+1)(n−t−1) elements when it is summed
 // from t+1 parties' contributions, or 41 random bits (≈ 123n) otherwise.

@@ -124,6 +124,9 @@ func (x *exchange[E]) run(ctx context.Context) error {
 		}
 		msg, err := s.tr.Recv(ctx, j)
 		if err != nil {
+			if msg, ok := x.lateAbort(ctx, j); ok {
+				return s.fail(s.aborted(context.Background(), j, msg[headerSize:]))
+			}
 			return s.fail(x.transportErr(ctx, j, true, err))
 		}
 		if len(msg) < headerSize {
@@ -150,6 +153,29 @@ func (x *exchange[E]) run(ctx context.Context) error {
 		s.tr.AddRound()
 	}
 	return nil
+}
+
+// deadlineGrace is how long a party whose deadline passed while it waited
+// for a peer waits for that peer's own report before blaming it.
+const deadlineGrace = 500 * time.Millisecond
+
+// lateAbort is called when this party's deadline passed while it waited
+// for party j. Parties stop at about the same time, each at its own
+// deadline, and j may itself have been waiting for a third party (the one
+// that went silent): j then reports that party to everyone a moment later.
+// lateAbort waits briefly for j's report, so that this party relays it
+// instead of blaming j.
+func (x *exchange[E]) lateAbort(ctx context.Context, j int) ([]byte, bool) {
+	if ctx.Err() != context.DeadlineExceeded {
+		return nil, false
+	}
+	gctx, cancel := context.WithTimeout(context.Background(), deadlineGrace)
+	defer cancel()
+	msg, err := x.s.tr.Recv(gctx, j)
+	if err != nil || len(msg) < headerSize || binary.LittleEndian.Uint32(msg) != abortStep {
+		return nil, false
+	}
+	return msg, true
 }
 
 func (x *exchange[E]) where() string {

@@ -35,3 +35,6 @@ func (s *Session[E]) Pool() Needs {
 // Refills is the number of times an operation found a pool short and
 // generated the rest on demand.
 func (s *Session[E]) Refills() int { return s.refills }
+
+// Tap makes fn see the values that searches answered by owners open.
+func (s *Session[E]) Tap(fn func(op string, opened []E)) { s.tap = fn }

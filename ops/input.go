@@ -147,21 +147,27 @@ func (s *Session[E]) inputOnce(ctx context.Context, values []E, counts []int) ([
 		return nil, err
 	}
 	s.collectDeal(xc, job)
-	ext := make([][]E, s.n+1) // input parties' plain sharings, for the engine's checks
+	var ext [][]E // input parties' plain sharings, for the engine's checks
 	raw := make([][]E, len(counts)-1)
 	var all []E
+	auth := s.eng.authenticates()
 	for j := 1; j < len(counts); j++ {
 		switch c := s.cnum[j]; {
 		case counts[j] == 0:
 		case c == 0:
 			raw[j-1] = xc.takeIO(j, counts[j])
+			if ext == nil {
+				ext = make([][]E, s.n+1)
+			}
 			ext[0] = append(ext[0], raw[j-1]...)
 		default:
 			raw[j-1] = job.shares[c]
 		}
-		all = append(all, raw[j-1]...)
+		if auth {
+			all = append(all, raw[j-1]...)
+		}
 	}
-	if len(ext[0]) > 0 {
+	if ext != nil {
 		s.eng.dealt(s.t, purposeInput, ext)
 	}
 	mac, err := s.eng.authenticate(ctx, all)

@@ -16,11 +16,21 @@ import (
 // after a verification of everything before it (about 9k rounds). What it
 // reveals is the maximum, bit by bit.
 func (s *Session[E]) MaxOfBits(ctx context.Context, bits Int[E], k int) (int64, error) {
+	return s.MaxOfTopBits(ctx, bits, k, k)
+}
+
+// MaxOfTopBits is [Session.MaxOfBits] stopped after the top bits: it
+// reveals only ⌊max / 2^(k−top)⌋ (a coarsened maximum, DESIGN-v2 §5), for
+// top/k of the cost: top zero tests and (top − 1)·c multiplications.
+func (s *Session[E]) MaxOfTopBits(ctx context.Context, bits Int[E], k, top int) (int64, error) {
 	if err := s.useBits("MaxOfBits", bits); err != nil {
 		return 0, err
 	}
 	if k < 1 || k > 62 || bits.Len() == 0 || bits.Len()%k != 0 {
 		return 0, s.fail(misuse("MaxOfBits of %d bits in groups of %d", bits.Len(), k))
+	}
+	if top < 1 || top > k {
+		return 0, s.fail(misuse("MaxOfTopBits: %d top bits of %d", top, k))
 	}
 	c := bits.Len() / k
 	col := func(j int) Shares[E] {
@@ -36,7 +46,7 @@ func (s *Session[E]) MaxOfBits(ctx context.Context, bits Int[E], k int) (int64, 
 	}
 	var a Shares[E]
 	var mx int64
-	for j := k - 1; j >= 0; j-- {
+	for j := k - 1; j >= k-top; j-- {
 		// The messages sent never depend on the bits found so far, only
 		// the values do: a wrong bit (a lying king) is caught by the next
 		// verification, not by a desynchronised peer.
@@ -63,14 +73,18 @@ func (s *Session[E]) MaxOfBits(ctx context.Context, bits Int[E], k int) (int64, 
 			a = s.Const(ones)
 		}
 		if s.opts.Progress != nil {
-			s.opts.Progress("MaxOfBits", k-j, k)
+			s.opts.Progress("MaxOfBits", k-j, top)
 		}
 	}
-	return mx, nil
+	return mx >> (k - top), nil
 }
 
 // NeedsMaxOfBits is the preprocessing that MaxOfBits of c values of k bits
 // consumes.
-func NeedsMaxOfBits(c, k int) Needs {
-	return Needs{Double: (k - 1) * c, Random: k, Zero: k, Verify: k}
+func NeedsMaxOfBits(c, k int) Needs { return NeedsMaxOfTopBits(c, k, k) }
+
+// NeedsMaxOfTopBits is the preprocessing that MaxOfTopBits of c values of
+// k bits, stopped after top bits, consumes.
+func NeedsMaxOfTopBits(c, k, top int) Needs {
+	return Needs{Double: (top - 1) * c, Random: top, Zero: top, Verify: top}
 }

@@ -650,6 +650,25 @@ func TestNeedsAreDeclared(t *testing.T) {
 			_, err := s.RandomBits(ctx, 7)
 			return err
 		}},
+		"MaxByOwners": {func(*ops.Session[field.M61]) ops.Needs { return ops.NeedsMaxByOwners(14, 0, 1) }, func(ctx context.Context, s *ops.Session[field.M61], _, _ ops.Int[field.M61]) error {
+			_, err := s.MaxByOwners(ctx, int64(s.ID()*1000), 14, ops.MaxByOwnersOptions[field.M61]{})
+			return err
+		}},
+		"MaxByOwners/top/step": {func(*ops.Session[field.M61]) ops.Needs {
+			return ops.NeedsMaxByOwners(14, 7, 3).Add(ops.NeedsOpen(2))
+		}, func(ctx context.Context, s *ops.Session[field.M61], _, _ ops.Int[field.M61]) error {
+			_, err := s.MaxByOwners(ctx, int64(s.ID()*1000), 14, ops.MaxByOwnersOptions[field.M61]{
+				Top: 7, Step: 3, Along: []field.M61{1, 2},
+				OpenAlong: func(along []ops.Shares[field.M61]) ops.Shares[field.M61] {
+					return ops.Concat(ops.Column(along, 0).Sum(), ops.Column(along, 1).Sum())
+				},
+			})
+			return err
+		}},
+		"NthLargestByOwners": {func(s *ops.Session[field.M61]) ops.Needs { return ops.NeedsNthLargestByOwners(s.N(), 14, 2) }, func(ctx context.Context, s *ops.Session[field.M61], _, _ ops.Int[field.M61]) error {
+			_, err := s.NthLargestByOwners(ctx, int64(s.ID()*1000), 14, []int{1, 2})
+			return err
+		}},
 	}
 	for name, c := range cases {
 		for _, n := range []int{3, 4, 10} {

@@ -78,6 +78,27 @@ func (m Security) String() string {
 	return fmt.Sprintf("Security(%d)", int(m))
 }
 
+// MarshalText encodes m by its name, "semi-honest" or "malicious".
+func (m Security) MarshalText() ([]byte, error) {
+	if m != SemiHonest && m != Malicious {
+		return nil, fmt.Errorf("ops: unknown security %d", int(m))
+	}
+	return []byte(m.String()), nil
+}
+
+// UnmarshalText decodes a name that MarshalText encodes.
+func (m *Security) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "semi-honest":
+		*m = SemiHonest
+	case "malicious":
+		*m = Malicious
+	default:
+		return fmt.Errorf("ops: unknown security %q (want \"semi-honest\" or \"malicious\")", b)
+	}
+	return nil
+}
+
 // Session is one party's side of a multi-party computation over field F:
 // the transport to the other parties, the pairwise PRG keys, the pools of
 // preprocessed randomness and the counters that keep all parties in step.
@@ -102,8 +123,9 @@ type Session[E any] struct {
 	n    int // compute parties
 	t    int // ⌊(n−1)/2⌋
 
-	keys  []field.PRGKey // keys[j]: PRG key shared with compute party j
-	local io.Reader      // private PRG for values this party chooses
+	keys    []field.PRGKey // keys[j]: PRG key shared with compute party j
+	scratch field.PRG      // the stream prg reads, reused
+	local   io.Reader      // private PRG for values this party chooses
 
 	step   uint32 // exchange counter among compute parties, carried in every frame
 	ioStep uint32 // exchange counter between compute and input parties
@@ -120,6 +142,9 @@ type Session[E any] struct {
 	// the rest on demand (extra rounds that Prepare would have saved).
 	refills int
 	err     error
+	// tap, set by tests only, sees the values that searches answered by
+	// owners open.
+	tap func(op string, opened []E)
 
 	// Buffers of the exchange in progress.
 	xout  [][]byte
@@ -409,11 +434,8 @@ func (s *Session[E]) prg(peer, dealer int, purpose, op uint32, dst []E) {
 		return
 	}
 	index := uint64(dealer)<<48 | uint64(purpose)<<32 | uint64(op)
-	if d, ok := any(dst).([]field.M61); ok {
-		s.keys[peer].FillM61(index, d) // no allocation for short outputs
-		return
-	}
-	if err := s.f.RandomVec(s.keys[peer].Stream(index), dst); err != nil {
+	s.scratch.Reset(s.keys[peer], index)
+	if err := s.f.RandomVec(&s.scratch, dst); err != nil {
 		panic(err) // a keystream reader never fails
 	}
 }

@@ -346,14 +346,35 @@ func Column[E any](byParty []Shares[E], i int) Shares[E] {
 	if len(byParty) == 0 {
 		return Shares[E]{err: misuse("Column of no parties")}
 	}
-	parts := make([]Shares[E], 0, len(byParty))
+	var out Shares[E]
 	for _, x := range byParty {
 		if x.Len() == 0 && x.err == nil && x.s != nil {
 			continue // a party that input nothing (an input party, or a compute party with no inputs)
 		}
-		parts = append(parts, x.Index(i))
+		switch {
+		case x.check() != nil:
+			return Shares[E]{s: x.s, err: x.check()}
+		case out.s == nil:
+			out = Shares[E]{s: x.s, v: make([]E, 0, len(byParty))}
+			if x.mac != nil {
+				out.mac = make([]E, 0, len(byParty))
+			}
+		case x.s != out.s:
+			return out.s.bad(misuse("Column of values of two different sessions"))
+		}
+		if i < 0 || i >= len(x.v) {
+			return out.s.bad(misuse("Slice [%d:%d] of %d values", i, i+1, len(x.v)))
+		}
+		out.v = append(out.v, x.v[i])
+		if out.mac != nil {
+			out.mac = append(out.mac, x.mac[i])
+		}
+		out.deg2 = out.deg2 || x.deg2
 	}
-	return Concat(parts...)
+	if out.s == nil {
+		return Shares[E]{err: misuse("Concat of nothing")}
+	}
+	return out
 }
 
 // Const returns c public values as Shares: every party's share is the value

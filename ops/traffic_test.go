@@ -169,3 +169,87 @@ func TestTrafficMatchesModel(t *testing.T) {
 		}
 	}
 }
+
+// measurePrepared runs op on every party after Prepare of need and returns
+// the elements sent by all parties during op alone (preprocessing
+// excluded).
+func measurePrepared(t *testing.T, n int, need func(s *ops.Session[field.M61]) ops.Needs, op func(ctx context.Context, s *ops.Session[field.M61]) error) float64 {
+	t.Helper()
+	sent := run(t, f61, n, 5, func(ctx context.Context, s *ops.Session[field.M61]) (int64, error) {
+		if err := s.Prepare(ctx, need(s)); err != nil {
+			return 0, err
+		}
+		before := s.Stats()
+		if err := op(ctx, s); err != nil {
+			return 0, err
+		}
+		after := s.Stats()
+		return (after.BytesSent - before.BytesSent) - 4*(after.MsgsSent-before.MsgsSent), nil
+	})
+	var total int64
+	for _, b := range sent {
+		total += b
+	}
+	return float64(total) / 8
+}
+
+func TestOwnersTrafficMatchesModel(t *testing.T) {
+	// Online traffic of the searches answered by owners, against the model
+	// of the package doc with the preprocessing prepared beforehand: per
+	// step, every party deals its answers (N − T − 1 elements each) and the
+	// zero tests open re-randomised degree-2T products (2T + N − 1 and a
+	// sharing of zero each) or the comparisons run (LTZ less its random
+	// values, and the opening of the results). Exact, since nothing is
+	// amortised.
+	type sess = ops.Session[field.M61]
+	for _, n := range []int{3, 10, 25, 50} {
+		m := newModel(n)
+		nf := float64(n)
+		const k = 14
+		open2t := 2*m.t + m.n - 1 // the sharing of zero is prepared
+		ltzOnline := func(kk int) float64 { return m.open() + float64(kk-1)*m.zeroMul() + open2t }
+		kb := ops.Bound{Lo: int64(-n), Hi: int64(n)}.Bits()
+		cases := []struct {
+			name string
+			want float64
+			need func(s *sess) ops.Needs
+			op   func(ctx context.Context, s *sess) error
+		}{
+			{"MaxByOwners", k * (nf*m.input() + open2t),
+				func(*sess) ops.Needs { return ops.NeedsMaxByOwners(k, 0, 1) },
+				func(ctx context.Context, s *sess) error {
+					_, err := s.MaxByOwners(ctx, int64(s.ID()), k, ops.MaxByOwnersOptions[field.M61]{})
+					return err
+				}},
+			{"MaxByOwners/step=2", 7 * 3 * (nf*m.input() + open2t),
+				func(*sess) ops.Needs { return ops.NeedsMaxByOwners(k, 0, 2) },
+				func(ctx context.Context, s *sess) error {
+					_, err := s.MaxByOwners(ctx, int64(s.ID()), k, ops.MaxByOwnersOptions[field.M61]{Step: 2})
+					return err
+				}},
+			{"MaxByOwners/top=4", 4 * (nf*m.input() + open2t),
+				func(*sess) ops.Needs { return ops.NeedsMaxByOwners(k, 4, 1) },
+				func(ctx context.Context, s *sess) error {
+					_, err := s.MaxByOwners(ctx, int64(s.ID()), k, ops.MaxByOwnersOptions[field.M61]{Top: 4})
+					return err
+				}},
+			{"NthLargestByOwners/3 ranks", k * 3 * (nf*m.input() + ltzOnline(kb) + m.open()),
+				func(s *sess) ops.Needs { return ops.NeedsNthLargestByOwners(s.N(), k, 3) },
+				func(ctx context.Context, s *sess) error {
+					_, err := s.NthLargestByOwners(ctx, int64(s.ID()), k, []int{1, 2, 3})
+					return err
+				}},
+		}
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("n=%d/%s", n, c.name), func(t *testing.T) {
+				got := measurePrepared(t, n, c.need, c.op)
+				t.Logf("n=%d %s: %.0f elements, model %.0f", n, c.name, got, c.want)
+				require.InEpsilon(t, c.want, got, 0.02)
+			})
+		}
+	}
+}
+
+// zeroMul is the online cost of a multiplication with a prepared double
+// sharing: 2T shares to the king and its re-dealing.
+func (m model) zeroMul() float64 { return 2*m.t + m.n - m.t - 1 }

@@ -50,12 +50,14 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/assess/derive"
 	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
+	"github.com/cohortmpc/cohort/internal/inputs"
 	"github.com/cohortmpc/cohort/internal/report"
 	cnet "github.com/cohortmpc/cohort/net"
 	"github.com/cohortmpc/cohort/net/tcp"
@@ -106,7 +108,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: party -config cohort.json -id I -key partyI.key -input FILE [-json] [-v]\n"+
 			"       party -check -config cohort.json [-id I -key partyI.key]\n\n"+
-			"Runs one organisation's side of the joint vulnerability assessment.\n\nFlags:\n")
+			"Runs one organisation's side of the joint vulnerability assessment.\n"+
+			"The assessment's parameters and options (threshold, alert level, weights, bounds, maximum,\n"+
+			"max_bits, step_bits, epsilon, percentiles, …) come from cohort.json, which every party shares.\n\n"+
+			"%s(-input: this organisation's single row; the bounds are those of cohort.json.)\n\nFlags:\n", inputs.Columns())
 		fs.PrintDefaults()
 	}
 	if err := cli.Parse(fs, args); err != nil {
@@ -237,12 +242,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return fail(cli.ExitFailure, "%s", explain(err, cfg, true))
 	}
+	resolved := cfg.Resolved()
+	own := cfg.Score(data.input)
 	r := &report.Report{
 		Mode:     fmt.Sprintf("party %d of %d, over TCP with mutual TLS", o.id, cfg.N()),
 		Source:   data.source,
 		Session:  cfg.Session,
+		Config:   &resolved,
 		Got:      res,
 		OneParty: true,
+		OwnScore: &own,
 	}
 	if o.json {
 		err = r.WriteJSON(stdout)
@@ -276,6 +285,26 @@ func check(o options, cfg *deploy.Config, stdout io.Writer, fail func(int, strin
 	fmt.Fprintf(stdout, "configuration      %s\n", o.config)
 	fmt.Fprintf(stdout, "session            %s\n", cfg.Session)
 	fmt.Fprintf(stdout, "configuration hash  sha256:%s\n", hex.EncodeToString(h[:]))
+	a := cfg.Resolved()
+	fmt.Fprintf(stdout, "assessment         T = %d, K = %d, score %s (%d..%d), %s, maximum %s\n",
+		a.Threshold, a.AlertLevel, report.ScoreFormula(a.Weights), a.ScoreMin, a.ScoreMax, a.Security, report.Protocol(a))
+	var opts []string
+	if a.MaxBits > 0 {
+		opts = append(opts, fmt.Sprintf("max_bits %d", a.MaxBits))
+	}
+	if a.StepBits > 1 {
+		opts = append(opts, fmt.Sprintf("step_bits %d", a.StepBits))
+	}
+	if a.Epsilon > 0 {
+		opts = append(opts, fmt.Sprintf("noise on sum and count, ε = %g", a.Epsilon))
+	}
+	if len(a.Percentiles) > 0 {
+		opts = append(opts, fmt.Sprintf("percentiles %v", a.Percentiles))
+	}
+	if len(opts) == 0 {
+		opts = []string{"none"}
+	}
+	fmt.Fprintf(stdout, "options            %s\n", strings.Join(opts, "; "))
 	for _, p := range cfg.Parties {
 		fmt.Fprintf(stdout, "party %d  %s  %s\n", p.ID, p.Addr, p.Fingerprint)
 	}

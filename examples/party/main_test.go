@@ -162,6 +162,9 @@ func TestRunHelp(t *testing.T) {
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "Usage: party")
 	assert.Contains(t, stderr, "-input")
+	assert.Contains(t, stderr, "  cvss_score                 CVSS base score × 10, an integer (CVSS 7.8 → 78); default bounds 0..100\n")
+	assert.Contains(t, stderr, "  asset_exposure             percentage of assets exposed; default bounds 0..100\n")
+	assert.Contains(t, stderr, "come from cohort.json")
 }
 
 func TestReadInput(t *testing.T) {
@@ -274,7 +277,8 @@ func checkJSON(t *testing.T, out string, want assess.Result) {
 	require.NoError(t, json.Unmarshal([]byte(out), &got), out)
 	assert.Equal(t, 1, strings.Count(out, "\n"), "one line")
 	for k, v := range map[string]any{
-		"n": float64(want.Organisations), "t": float64(want.Corruptible), "sum": float64(want.Sum), "at_or_above": float64(want.AtOrAbove),
+		"n": float64(want.Organisations), "corruptible": float64(want.Corruptible), "sum": float64(want.Sum), "at_or_above": float64(want.AtOrAbove),
+		"threshold": float64(want.Threshold), "alert_level": float64(want.AlertLevel), "protocol": "bitwise",
 		"alert": want.Alert, "max": float64(want.Max),
 	} {
 		assert.Equal(t, v, got[k], k)
@@ -286,17 +290,21 @@ func checkJSON(t *testing.T, out string, want assess.Result) {
 		assert.Greater(t, got[k], float64(0), k)
 	}
 	assert.Equal(t, got["bytes_total"], got["bytes_per_party_max"])
+	for _, k := range []string{"weights", "bounds", "options", "session", "own_score"} {
+		assert.Contains(t, got, k)
+	}
 }
 
 func checkReport(t *testing.T, out string, want assess.Result, id int) {
 	t.Helper()
 	for _, s := range []string{
 		fmt.Sprintf("(party %d of %d, over TCP with mutual TLS)", id, want.Organisations),
-		fmt.Sprintf("n = %d, Shamir threshold t = %d", want.Organisations, want.Corruptible),
-		fmt.Sprintf("average score     %.2f (sum %d)", want.Average, want.Sum),
-		fmt.Sprintf("at or above T     %d of %d", want.AtOrAbove, want.Organisations),
-		fmt.Sprintf("maximum score     %d", want.Max),
-		"session           test-",
+		fmt.Sprintf("organisations       %d; up to %d of them may collude", want.Organisations, want.Corruptible),
+		fmt.Sprintf("average score       %.2f (sum %d)", want.Average, want.Sum),
+		fmt.Sprintf("at or above T       %d of %d", want.AtOrAbove, want.Organisations),
+		fmt.Sprintf("maximum score       %d", want.Max),
+		"session             test-",
+		"your score          ",
 		"by this party",
 	} {
 		assert.Contains(t, out, s)
@@ -358,6 +366,9 @@ func TestRunCheck(t *testing.T) {
 		h := cfg.SessionHash()
 		assert.Contains(t, stdout, "configuration hash  sha256:"+hex.EncodeToString(h[:])+"\n")
 		assert.Contains(t, stdout, "session            test-TestRunCheck\n")
+		assert.Contains(t, stdout, "assessment         T = ")
+		assert.Contains(t, stdout, ", K = 2, score 4·cvss_score + 2·critical_vulnerabilities + 2·patch_delay + 2·asset_exposure (0..9900), semi-honest, maximum bitwise\n")
+		assert.Contains(t, stdout, "options            none\n")
 		for _, p := range cfg.Parties {
 			assert.Contains(t, stdout, fmt.Sprintf("party %d  %s  %s\n", p.ID, p.Addr, p.Fingerprint))
 		}

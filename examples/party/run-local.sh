@@ -3,12 +3,18 @@
 # each with its own key, configuration entry and input file, and checks that
 # they all print the same result, equal to the plaintext computation.
 #
-# Usage: bash examples/party/run-local.sh N      (from the repository root; N >= 5)
+# Usage: bash examples/party/run-local.sh N [bitwise|tournament [STEP_BITS]]
+#        (from the repository root; N >= 5; the maximum is found bit by bit by
+#        default, STEP_BITS (1 to 4) bits per step, or with the tournament of
+#        secure comparisons)
 set -euo pipefail
 
 n="${1:-5}"
-if ! [[ "$n" =~ ^[0-9]+$ ]] || (( n < 5 )); then
-	echo "usage: $0 N   (number of parties, at least 5)" >&2
+maximum="${2:-bitwise}"
+step="${3:-1}"
+if ! [[ "$n" =~ ^[0-9]+$ ]] || (( n < 5 )) || [[ "$maximum" != bitwise && "$maximum" != tournament ]] ||
+	! [[ "$step" =~ ^[1-4]$ ]] || [[ "$maximum" == tournament && "$step" != 1 ]]; then
+	echo "usage: $0 N [bitwise|tournament [STEP_BITS]]   (number of parties, at least 5; 1 to 4 bits per step, bitwise only)" >&2
 	exit 2
 fi
 
@@ -31,6 +37,8 @@ trap 'exit 130' INT TERM
 # Keys and configuration (keygen picks free ports on 127.0.0.1), and the
 # synthetic inputs with their plaintext result.
 "$work/bin/keygen" -n "$n" -host 127.0.0.1 -out "$work/keys" >/dev/null
+# The protocol of the maximum is part of the shared configuration.
+sed -i.orig "s/^  \"session\": /  \"maximum\": \"$maximum\",\n  \"step_bits\": $step,\n  \"session\": /" "$work/keys/cohort.json"
 "$work/bin/simulate" -n "$n" -write-inputs "$work/inputs" -json >"$work/simulate.json"
 
 # metrics prints the five outputs of a JSON report, "sum" through "max"
@@ -39,7 +47,7 @@ metrics() {
 	grep -o '"sum":[^}]*"max":-\{0,1\}[0-9]*' "$1" | head -n 1
 }
 expected="$(grep -o '"expected":{[^}]*}' "$work/simulate.json" | sed 's/^"expected":{//; s/}$//')"
-expected_nt="$(grep -o '^{"n":[0-9]*,"t":[0-9]*' "$work/simulate.json")"
+expected_nt="$(grep -o '^{"n":[0-9]*,"corruptible":[0-9]*' "$work/simulate.json")"
 
 start=$(date +%s.%N)
 for ((i = 1; i <= n; i++)); do
@@ -64,7 +72,7 @@ fi
 
 for ((i = 1; i <= n; i++)); do
 	got="$(metrics "$work/out$i.json")"
-	got_nt="$(grep -o '^{"n":[0-9]*,"t":[0-9]*' "$work/out$i.json")"
+	got_nt="$(grep -o '^{"n":[0-9]*,"corruptible":[0-9]*' "$work/out$i.json")"
 	if [[ "$got" != "$expected" || "$got_nt" != "$expected_nt" ]]; then
 		echo "MISMATCH: party $i computed $got_nt,$got}; the plaintext computation gives $expected_nt,$expected}" >&2
 		exit 1
@@ -73,4 +81,9 @@ done
 rounds="$(grep -o '"rounds":[0-9]*' "$work/out1.json" | cut -d: -f2)"
 secs="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')"
 pretty="$(sed 's/"//g; s/:/ /g; s/,/, /g' <<<"$expected")"
-echo "ok: $n parties on 127.0.0.1 computed the same result as the plaintext computation ($pretty) in $rounds rounds; parties' wall time $secs s"
+compute="$(grep -o '"seconds":[0-9.]*' "$work/out1.json" | cut -d: -f2)"
+label="$maximum maximum"
+if ((step > 1)); then
+	label="$label, $step bits per step"
+fi
+echo "ok: $n parties on 127.0.0.1 ($label) computed the same result as the plaintext computation ($pretty) in $rounds rounds; parties' wall time $secs s (party 1 computed for $(printf %.2f "$compute") s once connected)"

@@ -49,11 +49,13 @@ func TestParseFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, options{n: 10, scenario: "mixed", seed: 1, field: assess.FieldAuto}, o)
 
-	o, err = parseFlags(strings.Fields("-n 7 -scenario high -seed 9 -threshold 600 -k 3 -min-parties 4 -field m127 -generic -json -write-inputs out -timeout 1m"), &stderr)
+	o, err = parseFlags(strings.Fields("-n 7 -scenario high -seed 9 -threshold 600 -k 3 -min-parties 4 -field m127 -generic -json -write-inputs out -timeout 1m"+
+		" -max-bits 4 -step-bits 2 -epsilon 0.5 -percentiles 0.5,0.9"), &stderr)
 	require.NoError(t, err)
 	assert.Equal(t, options{
 		n: 7, nSet: true, scenario: "high", seed: 9, threshold: 600, alertLevel: 3, minParties: 4,
 		field: assess.FieldM127, generic: true, json: true, writeDir: "out", timeout: time.Minute,
+		maxBits: 4, stepBits: 2, epsilon: 0.5, percentiles: []float64{0.5, 0.9},
 	}, o)
 
 	o, err = parseFlags([]string{"-inputs", "x.csv", "-n", "5"}, &stderr)
@@ -64,11 +66,13 @@ func TestParseFlags(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	o := options{threshold: 600, alertLevel: 3, minParties: 4, field: assess.FieldM127, generic: true, timeout: time.Minute}
+	o := options{threshold: 600, alertLevel: 3, minParties: 4, field: assess.FieldM127, generic: true, timeout: time.Minute,
+		maxBits: 4, stepBits: 2, epsilon: 0.5, percentiles: []float64{0.5}}
 	cfg := config(o, 10, &bytes.Buffer{})
 	assert.Nil(t, cfg.Progress)
 	cfg.Progress = nil
-	assert.Equal(t, assess.Config{Threshold: 600, AlertLevel: 3, MinParties: 4, Field: assess.FieldM127, ThresholdUnderMPC: true, Timeout: time.Minute}, cfg)
+	assert.Equal(t, assess.Config{Threshold: 600, AlertLevel: 3, MinParties: 4, Field: assess.FieldM127, ThresholdUnderMPC: true, Timeout: time.Minute,
+		MaxBits: 4, StepBits: 2, Epsilon: 0.5, Percentiles: []float64{0.5}}, cfg)
 	assert.NotNil(t, config(o, progressFrom, &bytes.Buffer{}).Progress)
 }
 
@@ -107,7 +111,21 @@ func TestRunUsageErrors(t *testing.T) {
 		{"n huge", []string{"-n", "1000000000"}, "simulate: -n 1000000000: want 1..10000"},
 		{"two parties", []string{"-n", "2"}, "simulate: assess: 2 parties: at least 3 are needed"},
 		{"below min parties", []string{"-n", "4"}, "simulate: assess: 4 parties: groups smaller than 5 (MinParties) are refused"},
-		{"min parties too low", []string{"-min-parties", "2"}, "simulate: assess: MinParties 2 is below 3"},
+		{"min parties too low", []string{"-min-parties", "2"}, "simulate: -min-parties 2: want a group size of at least 3"},
+		{"threshold 0", []string{"-threshold", "0"}, "simulate: -threshold 0: want a score threshold of at least 1 (leave the flag out for the default)"},
+		{"k 0", []string{"-k", "0"}, "simulate: -k 0: want an alert level of at least 1"},
+		{"min parties 0", []string{"-min-parties", "0"}, "simulate: -min-parties 0: want a group size of at least 3"},
+		{"timeout 0", []string{"-timeout", "0"}, "simulate: -timeout 0s: want a positive duration"},
+		{"negative timeout", []string{"-timeout", "-1s"}, "simulate: -timeout -1s: want a positive duration"},
+		{"step bits 0", []string{"-step-bits", "0"}, "simulate: -step-bits 0: want 1 to 4 bits per step"},
+		{"step bits 5", []string{"-step-bits", "5"}, "simulate: assess: StepBits 5"},
+		{"negative epsilon", []string{"-epsilon", "-1"}, "simulate: -epsilon -1: want a positive ε"},
+		{"percentile not a number", []string{"-percentiles", "0.5,x"}, `simulate: -percentiles "0.5,x": "x" is not a number`},
+		{"percentiles in a small group", []string{"-n", "9", "-percentiles", "0.5"}, "percentiles need at least 10 organisations"},
+		{"percentile 90", []string{"-n", "10", "-percentiles", "90"}, "simulate: assess: percentile 90: want a quantile strictly between 0 and 1"},
+		{"noise in malicious mode", []string{"-epsilon", "1", "-malicious"}, "not available in malicious mode"},
+		{"coarse tournament", []string{"-max-bits", "3", "-tournament"}, "needs the bitwise maximum"},
+		{"tournament and generic", []string{"-tournament", "-generic"}, "simulate: -tournament and -generic"},
 		{"threshold", []string{"-threshold", "10000"}, "simulate: assess: threshold 10000 is outside 1..9900"},
 		{"alert level", []string{"-n", "5", "-k", "6"}, "simulate: assess: alert level 6 is outside 1..5"},
 		{"field", []string{"-field", "m31"}, `simulate: -field "m31": want auto, m61 or m127`},
@@ -142,6 +160,33 @@ func TestRunHelp(t *testing.T) {
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "Usage: simulate")
 	assert.Contains(t, stderr, "-inputs-dir")
+	// The input columns, with units and ranges.
+	assert.Contains(t, stderr, "  cvss_score                 CVSS base score × 10, an integer (CVSS 7.8 → 78); default bounds 0..100\n")
+	assert.Contains(t, stderr, "  patch_delay                patch delay in days; default bounds 0..3650\n")
+	assert.Contains(t, stderr, "Risk score = 4·cvss_score + 2·critical_vulnerabilities + 2·patch_delay + 2·asset_exposure: 0..9900")
+}
+
+func TestRunDecimalCVSS(t *testing.T) {
+	path := writeFile(t, "orgs.csv", strings.Replace(fiveOrgs, "b,75,", "b,7.8,", 1))
+	code, _, stderr := runArgs("-inputs", path)
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, stderr, `"7.8" is not an integer: cvss_score is the CVSS base score × 10, an integer (CVSS 7.8 → 78); write 78 for CVSS 7.8`)
+}
+
+func TestRunRefusesWhatDoesNotFitInMemory(t *testing.T) {
+	saved := availableMemory
+	availableMemory = func() float64 { return 1e9 }
+	t.Cleanup(func() { availableMemory = saved })
+	code, stdout, stderr := runArgs("-n", "2000")
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "simulate: 2000 organisations would need about 10.5 GB of memory to simulate in one process (about 2.6 KB per pair of parties), more than the 1.0 GB available")
+	code, _, stderr = runArgs("-n", "300", "-malicious")
+	assert.Equal(t, cli.ExitUsage, code)
+	assert.Contains(t, stderr, "300 organisations would need about 1.9 GB")
+	// Well within it, the estimate does not stop anything.
+	assert.NoError(t, checkMemory(100, assess.Config{}))
+	assert.Greater(t, memoryNeeded(1000, assess.Config{Tournament: true}), memoryNeeded(1000, assess.Config{}))
 }
 
 // withSimulate replaces the computation for one test.
@@ -200,15 +245,16 @@ func TestRunReport(t *testing.T) {
 	require.Equal(t, cli.ExitOK, code, stderr)
 	assert.Empty(t, stderr)
 	for _, want := range []string{
-		"n = 5, Shamir threshold t = 2",
+		"organisations       5; up to 2 of them may collude",
+		"risk score          4·cvss_score + 2·critical_vulnerabilities + 2·patch_delay + 2·asset_exposure, from 0 to 9900",
 		"M61 (2^61 − 1)",
-		"T = 500",
-		"K = 2",
+		"threshold T = 500   organisations with a risk score of 500 or more are counted",
+		"alert level K = 2   the alert is raised when at least 2 organisations score T or more",
 		path + " (CSV, 5 rows)",
-		"average score     507.60 (sum 2538)",
-		"at or above T     2 of 5",
-		"alert             yes (2 ≥ K = 2)",
-		"maximum score     800",
+		"average score       507.60 (sum 2538)",
+		"at or above T       2 of 5",
+		"alert               yes (2 ≥ K = 2)",
+		"maximum score       800",
 		"verified",
 		"time ",
 		"bytes sent ",
@@ -223,11 +269,12 @@ func TestRunReport(t *testing.T) {
 func TestRunGeneratedGenericPath(t *testing.T) {
 	code, stdout, stderr := runArgs("-n", "7", "-scenario", "high", "-seed", "5", "-generic", "-k", "7", "-field", "m127")
 	require.Equal(t, cli.ExitOK, code, stderr)
-	assert.Contains(t, stdout, "n = 7, Shamir threshold t = 3")
+	assert.Contains(t, stdout, "organisations       7; up to 3 of them may collude")
 	assert.Contains(t, stdout, "M127")
+	assert.Contains(t, stdout, "generic: tournament of secure comparisons")
 	assert.Contains(t, stdout, "generated, scenario high, seed 5")
-	assert.Contains(t, stdout, "at or above T     7 of 7")
-	assert.Contains(t, stdout, "alert             yes (7 ≥ K = 7)")
+	assert.Contains(t, stdout, "at or above T       7 of 7")
+	assert.Contains(t, stdout, "alert               yes (7 ≥ K = 7)")
 	assert.Contains(t, stdout, "verified")
 }
 
@@ -247,13 +294,14 @@ func TestRunJSON(t *testing.T) {
 		slices.Sort(k)
 		return k
 	}
-	assert.Equal(t, []string{"alert", "at_or_above", "average", "bytes_per_party_max", "bytes_total", "expected", "max", "messages",
-		"n", "rounds", "seconds", "sum", "t", "verified"}, keys(got))
+	assert.Equal(t, []string{"alert", "alert_level", "at_or_above", "average", "bounds", "bytes_per_party_max", "bytes_total",
+		"compute_parties", "corruptible", "expected", "field", "max", "messages", "mode", "n", "options", "protocol", "rounds",
+		"score_max", "score_min", "seconds", "security", "session", "sum", "threshold", "verified", "weights"}, keys(got))
 	expected, ok := got["expected"].(map[string]any)
 	require.True(t, ok)
 	assert.Equal(t, []string{"alert", "at_or_above", "average", "max", "sum"}, keys(expected))
 
-	for _, k := range []string{"n", "t", "sum", "average", "at_or_above", "max", "seconds", "bytes_total", "bytes_per_party_max", "messages", "rounds"} {
+	for _, k := range []string{"n", "corruptible", "sum", "average", "at_or_above", "max", "seconds", "bytes_total", "bytes_per_party_max", "messages", "rounds"} {
 		assert.IsType(t, float64(0), got[k], k)
 	}
 	for _, k := range []string{"sum", "average", "at_or_above", "max"} {
@@ -268,7 +316,9 @@ func TestRunJSON(t *testing.T) {
 	want, err := assess.Expected(data, assess.Config{})
 	require.NoError(t, err)
 	assert.Equal(t, float64(6), got["n"])
-	assert.Equal(t, float64(2), got["t"])
+	assert.Equal(t, float64(2), got["corruptible"])
+	assert.Equal(t, float64(500), got["threshold"])
+	assert.Equal(t, "bitwise", got["protocol"])
 	assert.Equal(t, float64(want.Sum), got["sum"])
 	assert.Equal(t, float64(want.Sum), expected["sum"])
 	assert.Equal(t, float64(want.Max), got["max"])
@@ -350,4 +400,26 @@ func TestRunWriteInputsSafety(t *testing.T) {
 	code, _, stderr = runArgs("-n", "5", "-write-inputs", link)
 	assert.Equal(t, cli.ExitFailure, code)
 	assert.Contains(t, stderr, link+" is a symbolic link")
+}
+
+func TestRunOptions(t *testing.T) {
+	code, stdout, stderr := runArgs("-n", "12", "-percentiles", "0.5,0.9", "-max-bits", "5", "-epsilon", "1")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	for _, want := range []string{
+		"coarsened maximum   only an interval of scores that holds it is revealed (max bits 5)",
+		"noise               discrete Laplace noise on sum and count, ε = 1 each",
+		", noisy, ε = 1\n",
+		"maximum score       between ",
+		"median              ",
+		"90th percentile     ",
+		"verified            the maximum and percentiles match the plaintext computation, which without noise gives",
+	} {
+		assert.Contains(t, stdout, want)
+	}
+	code, stdout, stderr = runArgs("-n", "12", "-tournament", "-json")
+	require.Equal(t, cli.ExitOK, code, stderr)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	assert.Equal(t, "tournament", got["protocol"])
+	assert.Equal(t, true, got["verified"])
 }

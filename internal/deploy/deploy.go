@@ -20,6 +20,11 @@
 //	  "field": "auto",
 //	  "security": "semi-honest",
 //	  "inputs_profile": "cohort-inputs/v1",
+//	  "maximum": "bitwise",
+//	  "max_bits": 0,
+//	  "step_bits": 1,
+//	  "epsilon": 1,
+//	  "percentiles": [0.5, 0.9],
 //	  "timeout": "10m",
 //	  "connect_timeout": "1m"
 //	}
@@ -42,6 +47,14 @@
 // row from its scanner reports (examples/inputs); when it is set, each
 // party must show the explanation its row came with, and parties whose
 // files name different profiles refuse each other.
+// "maximum" is "bitwise" (the default) or "tournament" (version 1's
+// tournament of secure comparisons). The output-privacy options of
+// [assess.Config] are off when left out: "max_bits" coarsens the maximum
+// to its top bits, "step_bits" sets the bits of the maximum revealed per
+// step (1 to 4), "epsilon" adds discrete Laplace noise to sum and count,
+// and "percentiles" lists quantiles of the scores to reveal (0.5 for the
+// median); every party must give the same ones, and they are part of the
+// configuration hash.
 // "timeout" bounds the computation once connected (default
 // 10m) and "connect_timeout" how long a party waits for the others to come
 // up (default [DefaultConnectTimeout]); both are Go durations such as "90s".
@@ -98,6 +111,11 @@ type File struct {
 	Field          string      `json:"field,omitempty"`
 	Security       string      `json:"security,omitempty"`
 	InputsProfile  string      `json:"inputs_profile,omitempty"`
+	Maximum        string      `json:"maximum,omitempty"`
+	MaxBits        *int        `json:"max_bits,omitempty"`
+	StepBits       *int        `json:"step_bits,omitempty"`
+	Epsilon        *float64    `json:"epsilon,omitempty"`
+	Percentiles    []float64   `json:"percentiles,omitempty"`
 	Timeout        string      `json:"timeout,omitempty"`
 	ConnectTimeout string      `json:"connect_timeout,omitempty"`
 }
@@ -482,6 +500,35 @@ func (c *Config) checkAssess(f *File) error {
 	default:
 		return fmt.Errorf("security %q: want \"semi-honest\" or \"malicious\"", f.Security)
 	}
+	switch f.Maximum {
+	case "", "bitwise":
+	case "tournament":
+		a.Tournament = true
+	default:
+		return fmt.Errorf("maximum %q: want \"bitwise\" or \"tournament\"", f.Maximum)
+	}
+	if f.MaxBits != nil {
+		if *f.MaxBits < 0 {
+			return fmt.Errorf("max_bits %d is negative (0 or left out: the exact maximum)", *f.MaxBits)
+		}
+		a.MaxBits = *f.MaxBits
+	}
+	if f.StepBits != nil {
+		if *f.StepBits < 1 {
+			return fmt.Errorf("step_bits %d: want 1 to 4 (leave it out for 1)", *f.StepBits)
+		}
+		a.StepBits = *f.StepBits
+	}
+	if f.Epsilon != nil {
+		if !(*f.Epsilon > 0) {
+			return fmt.Errorf("epsilon %v is not positive (leave it out for no noise)", *f.Epsilon)
+		}
+		a.Epsilon = *f.Epsilon
+	}
+	if f.Percentiles != nil && len(f.Percentiles) == 0 {
+		return errors.New("percentiles is an empty list (leave it out for none)")
+	}
+	a.Percentiles = f.Percentiles
 	switch f.Field {
 	case "", "auto":
 		a.Field = assess.FieldAuto
@@ -513,3 +560,11 @@ func (c *Config) AlertLevel() int { return c.resolved.AlertLevel }
 // Field is the field the computation runs in, with the automatic choice
 // made.
 func (c *Config) Field() assess.Field { return c.resolved.Field }
+
+// Resolved is the assessment configuration with every default applied, as
+// the parties hash and run it.
+func (c *Config) Resolved() assess.Resolved { return c.resolved }
+
+// Score is the risk score of in under the configuration's weights (the
+// input checked with CheckInput first).
+func (c *Config) Score(in assess.Input) int64 { return c.resolved.Score(in) }

@@ -211,6 +211,16 @@ func TestLoadErrors(t *testing.T) {
 		{name: "field", edit: func(f map[string]any) { f["field"] = "m31" }, errMsg: `field "m31": want "auto", "m61" or "m127"`},
 		{name: "security", edit: func(f map[string]any) { f["security"] = "paranoid" }, errMsg: `security "paranoid": want "semi-honest" or "malicious"`},
 		{name: "inputs profile", edit: func(f map[string]any) { f["inputs_profile"] = "by-hand" }, errMsg: `inputs_profile "by-hand": want cohort-inputs/v1 or cohort-inputs/v1+p95`},
+		{name: "maximum", edit: func(f map[string]any) { f["maximum"] = "fastest" }, errMsg: `maximum "fastest": want "bitwise" or "tournament"`},
+		{name: "negative max bits", edit: func(f map[string]any) { f["max_bits"] = -1 }, errMsg: "max_bits -1 is negative"},
+		{name: "max bits too many", edit: func(f map[string]any) { f["max_bits"] = 14 }, errMsg: "assess: MaxBits 14 does not coarsen"},
+		{name: "max bits with tournament", edit: func(f map[string]any) { f["max_bits"], f["maximum"] = 3, "tournament" }, errMsg: "needs the bitwise maximum"},
+		{name: "step bits 0", edit: func(f map[string]any) { f["step_bits"] = 0 }, errMsg: "step_bits 0: want 1 to 4"},
+		{name: "step bits 5", edit: func(f map[string]any) { f["step_bits"] = 5 }, errMsg: "assess: StepBits 5"},
+		{name: "epsilon 0", edit: func(f map[string]any) { f["epsilon"] = 0 }, errMsg: "epsilon 0 is not positive"},
+		{name: "noise in malicious mode", edit: func(f map[string]any) { f["epsilon"], f["security"] = 1, "malicious" }, errMsg: "not available in malicious mode"},
+		{name: "empty percentiles", edit: func(f map[string]any) { f["percentiles"] = []float64{} }, errMsg: "percentiles is an empty list"},
+		{name: "percentiles in a small group", edit: func(f map[string]any) { f["percentiles"] = []float64{0.5} }, errMsg: "percentiles need at least 10 organisations"},
 		{name: "bad timeout", edit: func(f map[string]any) { f["timeout"] = "10 minutes" }, errMsg: `timeout "10 minutes" is not a duration`},
 		{name: "zero timeout", edit: func(f map[string]any) { f["timeout"] = "0s" }, errMsg: `timeout "0s" is not positive`},
 		{name: "bad connect timeout", edit: func(f map[string]any) { f["connect_timeout"] = "30" }, errMsg: `connect_timeout "30" is not a duration`},
@@ -333,6 +343,8 @@ func TestSessionHash(t *testing.T) {
 		"trailing dot":         func(f map[string]any) { party(f, 2)["addr"] = "host3.example.:7002" },
 		"default explicit":     func(f map[string]any) { delete(f, "threshold"); delete(f, "min_parties"); f["field"] = "m61" },
 		"semi-honest explicit": func(f map[string]any) { f["security"] = "semi-honest" },
+		"bitwise explicit":     func(f map[string]any) { f["maximum"] = "bitwise" },
+		"exact explicit":       func(f map[string]any) { f["max_bits"] = 0; f["step_bits"] = 1 },
 		"alert level default":  func(f map[string]any) { delete(f, "alert_level") },
 	}
 	for name, edit := range same {
@@ -353,6 +365,10 @@ func TestSessionHash(t *testing.T) {
 		"weight":      func(f map[string]any) { f["weights"].(map[string]any)["exposure"] = 3 },
 		"bound min":   func(f map[string]any) { f["bounds"].(map[string]any)["critical"] = []int{1, 1000} },
 		"bound max":   func(f map[string]any) { f["bounds"].(map[string]any)["cvss"] = []int{0, 99} },
+		"tournament":  func(f map[string]any) { f["maximum"] = "tournament" },
+		"max bits":    func(f map[string]any) { f["max_bits"] = 4 },
+		"step bits":   func(f map[string]any) { f["step_bits"] = 2 },
+		"epsilon":     func(f map[string]any) { f["epsilon"] = 1.5 },
 		"sixth party": func(f map[string]any) {
 			f["parties"] = append(f["parties"].([]any), map[string]any{"id": 6, "addr": "host6.example:7005", "fingerprint": pins[5]})
 		},
@@ -371,4 +387,43 @@ func TestParse(t *testing.T) {
 	_, err := deploy.Parse([]byte(`{"session": "s", "parties": []}`), ".")
 	assert.EqualError(t, err, `deploy: "parties" is missing or empty`)
 	assert.False(t, errors.Is(err, assess.ErrConfig))
+}
+
+func TestLoadOptions(t *testing.T) {
+	dir := t.TempDir()
+	pins := identities(t, dir, 10)
+	load := func(edit func(f map[string]any)) *deploy.Config {
+		t.Helper()
+		f := validFile(pins)
+		if edit != nil {
+			edit(f)
+		}
+		c, err := deploy.Load(writeJSON(t, dir, f))
+		require.NoError(t, err)
+		return c
+	}
+	c := load(func(f map[string]any) {
+		f["max_bits"], f["step_bits"], f["epsilon"], f["percentiles"] = 4, 2, 0.5, []float64{0.5, 0.9}
+	})
+	assert.Equal(t, 4, c.Assess.MaxBits)
+	assert.Equal(t, 2, c.Assess.StepBits)
+	assert.Equal(t, 0.5, c.Assess.Epsilon)
+	assert.Equal(t, []float64{0.5, 0.9}, c.Assess.Percentiles)
+	assert.Equal(t, []int{6, 2}, c.Resolved().Ranks)
+	assert.True(t, load(func(f map[string]any) { f["maximum"] = "tournament" }).Assess.Tournament)
+	assert.Equal(t, int64(766), c.Score(assess.Input{CVSS: 98, Critical: 12, PatchDelay: 90, Exposure: 85}))
+
+	base := load(nil).SessionHash()
+	seen := map[[32]byte]string{base: "base"}
+	for name, edit := range map[string]func(f map[string]any){
+		"median":          func(f map[string]any) { f["percentiles"] = []float64{0.5} },
+		"two percentiles": func(f map[string]any) { f["percentiles"] = []float64{0.5, 0.9} },
+		"epsilon":         func(f map[string]any) { f["epsilon"] = 1 },
+	} {
+		h := load(edit).SessionHash()
+		if prev, dup := seen[h]; dup {
+			t.Errorf("%s: same hash as %s", name, prev)
+		}
+		seen[h] = name
+	}
 }

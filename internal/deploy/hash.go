@@ -22,8 +22,9 @@ const hashDomain = "cohort/deploy/session/v2"
 // lowercase without a trailing dot, IP addresses in their shortest form) and key
 // fingerprint, in id order; and the assessment's own configuration hash
 // ([assess.Resolved.Hash]: session id, threshold, alert level, weights,
-// bounds, minimum group size and field, defaults applied, so that leaving a
-// default out or writing it explicitly hash the same). The timeouts are local
+// bounds, minimum group size, field, security, protocol of the maximum and
+// output-privacy options, defaults applied, so that leaving a default out
+// or writing it explicitly hash the same). The timeouts are local
 // choices and not included. Parties whose hashes differ refuse to connect.
 func (c *Config) SessionHash() [32]byte {
 	h := canon.New(hashDomain)

@@ -81,7 +81,7 @@ func ParseCSV(r io.Reader) ([]Row, error) {
 				row.Org = rec[i]
 				continue
 			}
-			v, err := parseValue(rec[i])
+			v, err := parseValue(rec[i], col)
 			if err != nil {
 				return nil, &ParseError{Line: line, Column: col, Err: err}
 			}

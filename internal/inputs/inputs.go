@@ -18,6 +18,7 @@ package inputs
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -72,8 +73,10 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// parseValue parses one non-negative integer value.
-func parseValue(s string) (int, error) {
+// parseValue parses one non-negative integer value of column col. A
+// number with decimals is refused with the column's unit, and for
+// cvss_score (CVSS × 10) with the integer to write instead.
+func parseValue(s, col string) (int, error) {
 	v, err := strconv.Atoi(s)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
@@ -81,6 +84,16 @@ func parseValue(s string) (int, error) {
 		}
 		if s == "" {
 			return 0, fmt.Errorf("empty value")
+		}
+		if x, ferr := strconv.ParseFloat(s, 64); ferr == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+			unit := ""
+			if i := colIndex(col); i >= 0 {
+				unit = assess.InputFields[i].Unit
+			}
+			if col == valueCols[0] && x >= 0 && x <= 10 {
+				return 0, fmt.Errorf("%q is not an integer: %s is the %s; write %d for CVSS %s", s, col, unit, int(math.Round(x*10)), s)
+			}
+			return 0, fmt.Errorf("%q is not an integer: %s is the %s", s, col, unit)
 		}
 		return 0, fmt.Errorf("%q is not an integer", s)
 	}
@@ -112,4 +125,25 @@ func colIndex(col string) int {
 		}
 	}
 	return -1
+}
+
+// Columns describes the input data for a program's usage message: the CSV
+// columns with their units and default ranges, the MP-SPDZ order, and the
+// default score formula and its range.
+func Columns() string {
+	var b strings.Builder
+	b.WriteString("Input data: a CSV file with a header naming these columns (any order), one row per organisation,\n")
+	b.WriteString("or MP-SPDZ input files with the four integers in this order:\n")
+	fmt.Fprintf(&b, "  %-26s %s\n", ColOrg, "optional: the organisation's name (CSV only)")
+	formula := make([]string, len(assess.InputFields))
+	lo, hi := 0, 0
+	for i, f := range assess.InputFields {
+		fmt.Fprintf(&b, "  %-26s %s; default bounds %d..%d\n", f.Name, f.Unit, f.Default.Min, f.Default.Max)
+		formula[i] = fmt.Sprintf("%d·%s", f.Weight, f.Name)
+		lo += f.Weight * f.Default.Min
+		hi += f.Weight * f.Default.Max
+	}
+	fmt.Fprintf(&b, "Values are non-negative integers. Risk score = %s: %d..%d with the default bounds.\n",
+		strings.Join(formula, " + "), lo, hi)
+	return b.String()
 }

@@ -47,7 +47,7 @@ func ParseMPSPDZ(r io.Reader) (assess.Input, error) {
 				return assess.Input{}, &ParseError{Line: i + 1, Err: fmt.Errorf("unexpected %q after the four values %s", tok, strings.Join(valueCols[:], ", "))}
 			}
 			col := valueCols[found]
-			v, err := parseValue(tok)
+			v, err := parseValue(tok, col)
 			if err != nil {
 				return assess.Input{}, &ParseError{Line: i + 1, Column: col, Err: err}
 			}

@@ -64,16 +64,16 @@ const (
 )
 
 func figure(res scaling.Results) string {
-	def, gen := res.Default(), res.Generic()
-	var cohortBytes, genericBytes, modelBytes, cohortTime, genericTime, thesisBytes, thesisTime []point
+	def, tour := res.Default(), res.Of(scaling.Tournament)
+	var cohortBytes, tourBytes, modelBytes, cohortTime, tourTime, thesisBytes, thesisTime []point
 	for _, r := range def {
 		cohortBytes = append(cohortBytes, point{float64(r.N), float64(r.BytesTotal)})
 		modelBytes = append(modelBytes, point{float64(r.N), r.ModelBytes})
 		cohortTime = append(cohortTime, point{float64(r.N), r.Seconds})
 	}
-	for _, r := range gen {
-		genericBytes = append(genericBytes, point{float64(r.N), float64(r.BytesTotal)})
-		genericTime = append(genericTime, point{float64(r.N), r.Seconds})
+	for _, r := range tour {
+		tourBytes = append(tourBytes, point{float64(r.N), float64(r.BytesTotal)})
+		tourTime = append(tourTime, point{float64(r.N), r.Seconds})
 	}
 	thesis := res.Thesis
 	if len(thesis) == 0 {
@@ -95,17 +95,17 @@ func figure(res scaling.Results) string {
 		title: "Global bytes sent (all parties)", ylabel: "bytes", yfmt: bytesLabel, note: failed,
 		series: []series{
 			{name: "thesis (MP-SPDZ Shamir)", color: red, marker: "triangle", points: thesisBytes},
-			{name: "Cohort, generic path", color: orange, dash: "6 4", marker: "square", points: genericBytes},
-			{name: "Cohort, default path", color: blue, marker: "circle", points: cohortBytes},
-			{name: "DESIGN model, default path", color: grey, dash: "2 3", points: modelBytes},
+			{name: "Cohort, tournament (v1)", color: orange, dash: "6 4", marker: "square", points: tourBytes},
+			{name: "Cohort, bitwise (default)", color: blue, marker: "circle", points: cohortBytes},
+			{name: "DESIGN-v2 model, bitwise", color: grey, dash: "2 3", points: modelBytes},
 		},
 	}
 	timePanel := panel{
 		title: "Time, all parties in one process", ylabel: "seconds", yfmt: secondsLabel, note: failed,
 		series: []series{
 			{name: "thesis (MP-SPDZ Shamir)", color: red, marker: "triangle", points: thesisTime},
-			{name: "Cohort, generic path", color: orange, dash: "6 4", marker: "square", points: genericTime},
-			{name: "Cohort, default path", color: blue, marker: "circle", points: cohortTime},
+			{name: "Cohort, tournament (v1)", color: orange, dash: "6 4", marker: "square", points: tourTime},
+			{name: "Cohort, bitwise (default)", color: blue, marker: "circle", points: cohortTime},
 		},
 	}
 	var b strings.Builder

@@ -14,9 +14,9 @@ import (
 func TestFigureIsWellFormedSVG(t *testing.T) {
 	res := scaling.Results{
 		Rows: []scaling.Row{
-			{N: 3, Seconds: 0.0004, BytesTotal: 2704, ModelBytes: 1900},
-			{N: 50, Seconds: 0.05, BytesTotal: 2.3e6, ModelBytes: 1.9e6},
-			{N: 50, Generic: true, Seconds: 0.06, BytesTotal: 4.2e6},
+			{N: 3, Protocol: scaling.Bitwise, Seconds: 0.0004, BytesTotal: 2704, ModelBytes: 1900},
+			{N: 50, Protocol: scaling.Bitwise, Seconds: 0.02, BytesTotal: 0.4e6, ModelBytes: 0.18e6},
+			{N: 50, Protocol: scaling.Tournament, Seconds: 0.06, BytesTotal: 2.3e6},
 		},
 		Thesis: scaling.Thesis,
 	}
@@ -29,6 +29,7 @@ func TestFigureIsWellFormedSVG(t *testing.T) {
 		}
 		require.NoError(t, err)
 	}
-	require.Contains(t, svg, "Cohort, default path")
+	require.Contains(t, svg, "Cohort, bitwise (default)")
+	require.Contains(t, svg, "Cohort, tournament (v1)")
 	require.Contains(t, svg, "thesis: n = 100 could not run")
 }

@@ -139,14 +139,23 @@ func maskName(n, k int) string {
 }
 
 func render(res scaling.Results) []section {
-	def, gen := res.Default(), res.Generic()
-	return []section{
+	bit, tour, gen, mal := res.Of(scaling.Bitwise), res.Of(scaling.Tournament), res.Of(scaling.Generic), res.Of(scaling.Malicious)
+	sections := []section{
 		{name: "machine", tables: []table{machineTable(res.Machine)}},
-		{name: "scaling", tables: []table{mainTable(def)}},
-		{name: "thesis", tables: []table{thesisTable(def)}},
-		{name: "model", tables: []table{modelTable(def), genericTable(def, gen)}},
-		{name: "fit", tables: []table{fitTable(def, gen)}},
+		{name: "scaling", tables: []table{
+			mainTable("Cohort, bitwise maximum (the default; DESIGN-v2 §2: organisations answer bit by bit, k = 14)", bit, true),
+			mainTable("Cohort, tournament (version 1's default, `-tournament`: n − 1 secure comparisons, k = 15)", tour, false),
+			sideBySideTable(bit, tour, gen, mal),
+			mainTable("Cohort, malicious security with abort (`-malicious`: verified bits, bitwise maximum under MPC)", mal, false),
+		}},
+		{name: "thesis", tables: []table{thesisTable(bit)}},
+		{name: "model", tables: []table{bitwiseModelTable(bit), modelTable(tour), genericTable(tour, gen)}},
+		{name: "fit", tables: []table{fitTable(bit, tour, gen)}},
 	}
+	if len(res.Latency) > 0 {
+		sections = append(sections, section{name: "latency", tables: []table{latencyTable(res.Latency)}})
+	}
+	return sections
 }
 
 func machineTable(m scaling.Machine) table {
@@ -162,9 +171,9 @@ func machineTable(m scaling.Machine) table {
 	}
 }
 
-func mainTable(rows []scaling.Row) table {
+func mainTable(title string, rows []scaling.Row, pending1000 bool) table {
 	t := table{
-		title: "Cohort, default path (each organisation computes its own threshold bit; n − 1 comparisons, k = 15)",
+		title: title,
 		head: []string{"n", "t", "time (s)", "party-0 MB", "party-max MB", "global MB",
 			"messages", "rounds", "CPU s/party", "peak RSS MB"},
 	}
@@ -177,20 +186,96 @@ func mainTable(rows []scaling.Row) table {
 			secs(r.CPUPerParty), fmt.Sprintf("%.0f", float64(r.MaxRSS)/1e6),
 		})
 	}
-	if !has1000 {
+	if pending1000 && !has1000 {
 		t.rows = append(t.rows, []string{"1000", "499", "*pending*", "", "", "", "", "", "", ""})
 	}
 	t.notes = []string{
 		"time: wall time of `assess.Simulate` (all n parties in one process, in-memory mesh) after a warm-up run for n ≤ 100; " +
 			"the median of five runs for n ≤ 50, one run above. " +
-			"MB = 10^6 bytes of message payload sent (frame headers included, TLS/TCP not). " +
+			"MB = 10^6 bytes of message payload sent (frame headers and session setup included, TLS/TCP not). " +
 			"party-0 is the party with id 1 (the thesis's party 0). " +
 			"CPU s/party: user + system CPU time of the process during the run, divided by n. " +
 			"peak RSS: `getrusage` `ru_maxrss` of a fresh process measuring that n alone (Go runtime, warm-up run and inputs included).",
 	}
-	if !has1000 {
+	if pending1000 && !has1000 {
 		t.notes = append(t.notes, "", "The n = 1000 row is added by the final run on a quiet machine (see *Reproducing*); it has not been measured yet.")
 	}
+	return t
+}
+
+// byN indexes rows by n.
+func byN(rows []scaling.Row) map[int]scaling.Row {
+	m := make(map[int]scaling.Row, len(rows))
+	for _, r := range rows {
+		m[r.N] = r
+	}
+	return m
+}
+
+func sideBySideTable(bit, tour, gen, mal []scaling.Row) table {
+	t := table{
+		title: "Both protocols side by side (and the generic path and malicious mode where measured); ratio = tournament ÷ bitwise",
+		head: []string{"n", "bitwise MB", "tournament MB", "ratio", "bitwise party-max KB", "tournament party-max KB",
+			"bitwise s", "tournament s", "ratio", "rounds (bitwise / tournament)", "generic MB", "malicious MB", "malicious s"},
+	}
+	tb, gb, mb2 := byN(tour), byN(gen), byN(mal)
+	for _, b := range bit {
+		row := []string{fmt.Sprint(b.N), mb(b.BytesTotal), "–", "", kb(b.BytesPartyMax), "–", secs(b.Seconds), "–", "", fmt.Sprint(b.Rounds), "–", "–", "–"}
+		if r, ok := tb[b.N]; ok {
+			row[2], row[3] = mb(r.BytesTotal), ratio(float64(r.BytesTotal), float64(b.BytesTotal))
+			row[5] = kb(r.BytesPartyMax)
+			row[7], row[8] = secs(r.Seconds), ratio(r.Seconds, b.Seconds)
+			row[9] = fmt.Sprintf("%d / %d", b.Rounds, r.Rounds)
+		}
+		if r, ok := gb[b.N]; ok {
+			row[10] = mb(r.BytesTotal)
+		}
+		if r, ok := mb2[b.N]; ok {
+			row[11], row[12] = mb(r.BytesTotal), secs(r.Seconds)
+		}
+		t.rows = append(t.rows, row)
+	}
+	t.notes = []string{"Same inputs, same outputs (every run is checked against the plaintext computation). The bitwise maximum " +
+		"needs no comparison and no random bits: every organisation deals its score, its threshold bit and one answer per bit " +
+		"(n − t − 1 elements each), and each of the 14 steps opens one masked product; its rounds do not grow with n. " +
+		"KB = 10^3 bytes."}
+	return t
+}
+
+func kb(b int64) string {
+	v := float64(b) / 1e3
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+func bitwiseModelTable(rows []scaling.Row) table {
+	t := table{
+		title: "DESIGN-v2 §2 cost model of the bitwise maximum (k = 14) against the measured bytes",
+		head: []string{"n", "model MB", "measured MB", "headers MB", "setup MB", "payload MB", "payload ÷ model",
+			"model rounds (3k + 2)", "rounds", "per party: model KB", "payload KB", "measured KB (max)"},
+	}
+	for _, r := range rows {
+		m := scaling.NewModel(r.N)
+		n := float64(r.N)
+		t.rows = append(t.rows, []string{fmt.Sprint(r.N), mbf(r.ModelBytes), mb(r.BytesTotal),
+			mbf(4 * float64(r.Messages)), mbf(m.SetupBytes()), mbf(payload(r)), ratio(payload(r), r.ModelBytes),
+			fmt.Sprint(r.ModelRounds), fmt.Sprint(r.Rounds),
+			kb(int64(r.ModelBytes / n)), kb(int64(payload(r) / n)), kb(r.BytesPartyMax)})
+	}
+	t.notes = []string{"model: field elements sent per DESIGN-v2 §2 (8 bytes each), summed over all parties: k + 2 dealings " +
+		"per organisation (its score, its threshold bit and one answer per bit) at n − t − 1 elements each, k zero tests " +
+		"(a random sharing at its amortised cost n(n−t−2)/(n−t), 2t + n − 1 elements and a sharing of zero each) and the " +
+		"opening of sum and count with the first test. " +
+		"payload = measured − 4-byte frame headers − session setup (hellos and seeds), which the model leaves out. " +
+		"Preprocessing deals whole batches: every party deals one random sharing (n − t − 2 elements) whatever k, which the " +
+		"amortised model undercounts at large n. Rounds: setup, one dealing round of preprocessing, 3 per bit (a dealing, " +
+		"a king opening)."}
 	return t
 }
 
@@ -223,7 +308,7 @@ func thesisTable(rows []scaling.Row) table {
 
 func modelTable(rows []scaling.Row) table {
 	t := table{
-		title: "DESIGN §8 cost model for what runs by default (n − 1 comparisons, k = 15) against the measured bytes",
+		title: "DESIGN §8 cost model of the tournament (n − 1 comparisons, k = 15) against the measured bytes",
 		head: []string{"n", "r″ mask", "model MB", "measured MB", "headers MB", "setup MB", "payload MB", "payload ÷ model",
 			"model rounds", "rounds"},
 	}
@@ -249,7 +334,7 @@ func genericTable(def, gen []scaling.Row) table {
 	t := table{
 		title: "Generic path (all 2n − 1 comparisons under MPC, `assess.Config{ThresholdUnderMPC: true}`) against DESIGN's table",
 		head: []string{"n", "DESIGN MB (k = 14)", "model MB (k = 15)", "measured MB", "payload MB", "payload ÷ model",
-			"DESIGN rounds", "rounds", "time (s)", "default ÷ generic bytes"},
+			"DESIGN rounds", "rounds", "time (s)", "tournament ÷ generic bytes"},
 	}
 	byN := make(map[int]scaling.Row)
 	for _, r := range def {
@@ -274,7 +359,7 @@ func genericTable(def, gen []scaling.Row) table {
 	return t
 }
 
-func fitTable(def, gen []scaling.Row) table {
+func fitTable(bit, tour, gen []scaling.Row) table {
 	t := table{
 		title: "Growth: least-squares fit of log y = log A + B·log n",
 		head:  []string{"series", "n", "B (exponent)", "A", "R²"},
@@ -306,18 +391,23 @@ func fitTable(def, gen []scaling.Row) table {
 	perParty := func(r scaling.Row) float64 { return float64(r.BytesPartyMax) }
 	wall := func(r scaling.Row) float64 { return r.Seconds }
 	cpu := func(r scaling.Row) float64 { return r.CPUPerParty }
-	for _, minN := range []int{3, 25} {
-		ns, ys := series(def, global)
-		add("Cohort global bytes", ns, ys, minN)
-		ns, ys = series(def, perParty)
-		add("Cohort party-max bytes", ns, ys, minN)
-		ns, ys = series(def, wall)
-		add("Cohort time", ns, ys, minN)
-		ns, ys = series(def, cpu)
-		add("Cohort CPU per party", ns, ys, minN)
+	for _, p := range []struct {
+		name string
+		rows []scaling.Row
+	}{{"bitwise", bit}, {"tournament", tour}} {
+		for _, minN := range []int{3, 25} {
+			ns, ys := series(p.rows, global)
+			add("Cohort "+p.name+" global bytes", ns, ys, minN)
+			ns, ys = series(p.rows, perParty)
+			add("Cohort "+p.name+" party-max bytes", ns, ys, minN)
+			ns, ys = series(p.rows, wall)
+			add("Cohort "+p.name+" time", ns, ys, minN)
+			ns, ys = series(p.rows, cpu)
+			add("Cohort "+p.name+" CPU per party", ns, ys, minN)
+		}
+		ns, ys := series(p.rows, func(r scaling.Row) float64 { return r.ModelBytes })
+		add("model "+p.name+" global bytes", ns, ys, 3)
 	}
-	ns, ys := series(def, func(r scaling.Row) float64 { return r.ModelBytes })
-	add("DESIGN model global bytes", ns, ys, 3)
 	if len(gen) > 0 {
 		ns, ys := series(gen, global)
 		add("Cohort generic global bytes", ns, ys, 3)
@@ -331,13 +421,37 @@ func fitTable(def, gen []scaling.Row) table {
 	}
 	add("thesis global bytes", tn, tb, 3)
 	add("thesis time", tn, ts, 3)
-	t.notes = []string{"A comparison costs O(n) elements in total except for its mask r″: summed from t + 1 contributions it costs " +
+	t.notes = []string{"The bitwise maximum sends (k + 2)·(n − t − 1) ≈ 8n elements per organisation plus a session setup of " +
+		"about 64 bytes per pair of parties, so its global bytes grow as n² and per party as n. " +
+		"A tournament comparison costs O(n) elements in total except for its mask r″: summed from t + 1 contributions it costs " +
 		"(t+1)(n−t−1) ≈ n²/4 elements, which is used while it cannot wrap around the field (n ≤ 126 at k = 15); above that the mask " +
-		"is built from 41 random bits, O(n) again with a larger constant. With n − 1 comparisons, global bytes therefore grow " +
-		"between n² and n³ over this range, and per party between n and n²; the model's own exponent over the same n is shown. " +
+		"is built from 41 random bits, O(n) again with a larger constant. With n − 1 comparisons, the tournament's global bytes grow " +
+		"between n² and n³ over this range. " +
 		"In one process, wall time is the CPU time of all n parties shared by the machine's cores, so it grows about as " +
 		"n × (CPU per party). The thesis's global traffic grows about as n³: MP-SPDZ's Shamir multiplication costs " +
 		"(2t+1)(n−t−1) elements and its openings are all-to-all."}
+	return t
+}
+
+func latencyTable(rows []scaling.LatencyRow) table {
+	t := table{
+		title: "Over a wide-area network: every party behind a link with a one-way delay of RTT/2 and an uplink bandwidth limit (`net.WithLink`)",
+		head: []string{"n", "protocol", "RTT", "uplink", "rounds", "party-max KB", "model s", "measured s", "measured ÷ model",
+			"in-process s (no links)"},
+	}
+	for _, r := range rows {
+		name := r.Protocol
+		if r.StepBits > 1 {
+			name = fmt.Sprintf("%s, %d bits per step", r.Protocol, r.StepBits)
+		}
+		t.rows = append(t.rows, []string{fmt.Sprint(r.N), name, fmt.Sprintf("%.0f ms", r.RTTSeconds*1e3),
+			fmt.Sprintf("%g Mbit/s", r.BandwidthMbps), fmt.Sprint(r.Rounds), kb(r.BytesPartyMax),
+			secs(r.ModelSeconds), secs(r.Seconds), ratio(r.Seconds, r.ModelSeconds), secs(r.LocalSeconds)})
+	}
+	t.notes = []string{"model: rounds × RTT/2 + (bytes sent by the busiest party) ÷ bandwidth: every round costs one one-way " +
+		"delay, and a party's messages queue for its uplink (`net.WithLink` delays each message by RTT/2 after the uplink has " +
+		"sent the party's earlier messages). All parties run in one process on this machine's cores, so the measured time also " +
+		"holds the computation (last column: the same run without links), which overlaps the waiting only in part."}
 	return t
 }
 

@@ -1,7 +1,8 @@
 // Package scaling holds what Cohort's scalability benchmarks share: the
-// cost model of DESIGN §3–§8, the thesis's reference measurements, the
-// format of a measurement file, least-squares growth fits and the process
-// resource counters.
+// cost models of DESIGN §3–§8 (the tournament) and DESIGN-v2 §2 (the
+// bitwise maximum), the thesis's reference measurements, the format of a
+// measurement file, least-squares growth fits and the process resource
+// counters.
 package scaling
 
 import (
@@ -147,4 +148,27 @@ func (m Model) Rounds(k int) int {
 	}
 	ltz := 2 + 2*int(math.Ceil(math.Log2(float64(k+1))))
 	return 1 + 3 + 1 + levels*ltz + 2
+}
+
+// Bitwise is the cost in elements of the assessment with the bitwise
+// maximum answered by owners (DESIGN-v2 §2) for k-bit scores, one bit per
+// step: every organisation deals its score, its threshold bit and its k
+// answers (k + 2 dealings of n − t − 1 elements), and k zero tests each
+// take a random sharing and open a re-randomised degree-2t product; sum and
+// count are opened with the first test (two more degree-2t openings).
+func (m Model) Bitwise(k int) float64 {
+	n := float64(m.N)
+	return n*float64(k+2)*m.Input() + float64(k)*(m.Random()+m.Open2t()) + 2*m.Open2t()
+}
+
+// BitwiseRounds is the number of rounds of the bitwise assessment: setup,
+// one dealing round of preprocessing, and per step a dealing and a king
+// opening (3 rounds).
+func (m Model) BitwiseRounds(k int) int { return 1 + 1 + 3*k }
+
+// LinkSeconds is the time model of a run over links with one-way delay d
+// (seconds) and uplink bandwidth bw (bytes per second): every round costs
+// the delay, and the busiest party's bytes cross its uplink once.
+func LinkSeconds(rounds int64, partyBytes int64, d, bw float64) float64 {
+	return float64(rounds)*d + float64(partyBytes)/bw
 }

@@ -61,3 +61,19 @@ func TestFitPower(t *testing.T) {
 	_, err = scaling.FitPower([]int{5}, []float64{1})
 	require.Error(t, err)
 }
+
+func TestBitwiseModelMatchesDesignV2(t *testing.T) {
+	// DESIGN-v2 §2's table (k = 14, M61): total traffic 9 KB, 0.18 MB,
+	// 0.68 MB, 4.1 MB and 64 MB at n = 10, 50, 100, 250, 1000, and 45
+	// rounds (3k + 3; the first dealing carries score and threshold bit, and
+	// sum and count are opened with the first zero test here: 3k + 2).
+	for _, c := range []struct {
+		n     int
+		total float64
+	}{{10, 9e3}, {50, 0.18e6}, {100, 0.68e6}, {250, 4.1e6}, {1000, 64e6}} {
+		m := scaling.NewModel(c.n)
+		require.InEpsilon(t, c.total, m.Bitwise(14)*scaling.ElementSize, 0.1, "n=%d", c.n)
+		require.Equal(t, 44, m.BitwiseRounds(14))
+	}
+	require.InDelta(t, 45*0.025+1e6/12.5e6, scaling.LinkSeconds(45, 1e6, 0.025, 12.5e6), 1e-12)
+}
