@@ -85,6 +85,13 @@ func submission[E any](f field.Field[E], r Resolved, in Input, m int, rnd io.Rea
 type Server struct {
 	ID        int
 	Transport cnet.Transport
+	// Noise is the source of this server's shares of the noise on sum and
+	// count (Config.Epsilon); nil means crypto/rand. A server that may run
+	// the computation again over the same organisations (after a failure
+	// late in it) must draw the same noise each time, or the outputs of two
+	// runs would average it away: committee servers pass a stream keyed by
+	// a secret they keep and the agreed set.
+	Noise io.Reader
 }
 
 // Submitted is what one server holds of one organisation: the encoding of
@@ -129,6 +136,9 @@ func RunCommittee(ctx context.Context, srv Server, orgs []Submitted, setHash [32
 	defer cancel()
 	start := time.Now()
 	var res Result
+	if srv.Noise != nil {
+		rc.noise = srv.Noise
+	}
 	if rc.Field == FieldM127 {
 		res, err = runCommittee(ctx, field.F127{}, srv, orgs, setHash, rc)
 	} else {

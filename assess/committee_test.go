@@ -137,3 +137,50 @@ func TestCommitteeRejectsBadSubmissions(t *testing.T) {
 		})
 	}
 }
+
+func TestCommitteeNoiseRepeatsWithItsSource(t *testing.T) {
+	// Servers that run the computation again over the same organisations
+	// draw their noise from the same source, and so open the same noisy
+	// outputs: two runs cannot be averaged. Another source, other noise.
+	inputs := make([]assess.Input, 12)
+	for i := range inputs {
+		inputs[i] = assess.Input{CVSS: 7 * i, Critical: i, PatchDelay: 11 * i, Exposure: 40}
+	}
+	cfg := assess.Config{Epsilon: 0.5}
+	const m = 3
+	per := make([][]assess.Submitted, m)
+	for i, in := range inputs {
+		sub, err := cfg.Submission(in, m, rand.Reader)
+		require.NoError(t, err)
+		for j := range m {
+			per[j] = append(per[j], assess.Submitted{Org: fmt.Sprintf("org%d", i+1), Shares: sub[j]})
+		}
+	}
+	run := func(seed byte) [2]int64 {
+		trs, err := cnet.NewMesh(m)
+		require.NoError(t, err)
+		res := make([]assess.Result, m)
+		errs := make([]error, m)
+		var wg sync.WaitGroup
+		for j := range m {
+			wg.Go(func() {
+				defer trs[j].Close()
+				noise := field.NewPRG([32]byte{seed, byte(j)}, []byte("test"))
+				res[j], errs[j] = assess.RunCommittee(context.Background(), assess.Server{ID: j + 1, Transport: trs[j], Noise: noise}, per[j], [32]byte{}, cfg)
+			})
+		}
+		wg.Wait()
+		for j := range m {
+			require.NoError(t, errs[j])
+			require.Equal(t, res[0].Sum, res[j].Sum)
+		}
+		return [2]int64{res[0].Sum, int64(res[0].AtOrAbove)}
+	}
+	first := run(1)
+	require.Equal(t, first, run(1), "the same source gave other noise")
+	differ := false
+	for seed := byte(2); seed < 6 && !differ; seed++ {
+		differ = run(seed) != first
+	}
+	require.True(t, differ, "four other sources all gave the same noisy outputs")
+}

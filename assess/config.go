@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"io"
 	"math"
 	"math/big"
 	"math/bits"
@@ -50,6 +51,8 @@ type Resolved struct {
 	N int
 	// ScoreMin and ScoreMax are the lowest and highest possible scores.
 	ScoreMin, ScoreMax int64
+	// noise is the source of this party's noise shares (nil: crypto/rand).
+	noise io.Reader
 	// ScoreBits is the bit width of the scores the bitwise maximum
 	// searches, score − ScoreMin: 14 for the default parameters (scores up
 	// to 9900).

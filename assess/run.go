@@ -392,11 +392,15 @@ func (cfg Resolved) noiseShares(h int) ([]int64, error) {
 	if cfg.Epsilon == 0 {
 		return nil, nil
 	}
-	zs, err := dp.Share(rand.Reader, dp.Q(cfg.Epsilon, float64(cfg.ScoreMax-cfg.ScoreMin)), h)
+	rnd := cfg.noise
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	zs, err := dp.Share(rnd, dp.Q(cfg.Epsilon, float64(cfg.ScoreMax-cfg.ScoreMin)), h)
 	if err != nil {
 		return nil, err
 	}
-	zc, err := dp.Share(rand.Reader, dp.Q(cfg.Epsilon, 1), h)
+	zc, err := dp.Share(rnd, dp.Q(cfg.Epsilon, 1), h)
 	if err != nil {
 		return nil, err
 	}

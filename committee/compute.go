@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cohortmpc/cohort/assess"
+	"github.com/cohortmpc/cohort/field"
 	"github.com/cohortmpc/cohort/internal/canon"
 	cnet "github.com/cohortmpc/cohort/net"
 	"github.com/cohortmpc/cohort/net/tcp"
@@ -250,7 +251,12 @@ func (s *Server) computeOnce(ctx context.Context) error {
 		orgs[i] = assess.Submitted{Org: sub.Org, Shares: sub.Shares}
 	}
 	s.log.Info("computing", "organisations", len(orgs))
-	res, err := assess.RunCommittee(ctx, assess.Server{ID: s.id, Transport: mt}, orgs, setHash, cfg)
+	seed, err := s.store.noiseSeed()
+	if err != nil {
+		return err
+	}
+	noise := field.NewPRG(seed, []byte("cohort/committee/noise"), setHash[:])
+	res, err := assess.RunCommittee(ctx, assess.Server{ID: s.id, Transport: mt, Noise: noise}, orgs, setHash, cfg)
 	if err != nil {
 		var ce *assess.CommitteeError
 		switch {

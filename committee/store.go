@@ -2,6 +2,7 @@ package committee
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -32,6 +33,7 @@ var (
 	keyClosedAt   = []byte("closed_at")
 	keyClosedBy   = []byte("closed_by")
 	keySet        = []byte("set")
+	keyNoiseSeed  = []byte("noise_seed")
 	keyOutcome    = []byte("outcome")
 	recordVersion = byte(1)
 )
@@ -98,7 +100,11 @@ func OpenStore(path string, c *Campaign) (*Store, error) {
 			if meta, err = tx.CreateBucket(bucketMeta); err != nil {
 				return err
 			}
-			for _, kv := range [][2][]byte{{keyFormat, []byte(storeFormat)}, {keyCampaign, []byte(c.ID)}, {keyHash, hash[:]}} {
+			var seed [32]byte
+			if _, err := rand.Read(seed[:]); err != nil {
+				return fmt.Errorf("committee: drawing the store's noise seed: %w", err)
+			}
+			for _, kv := range [][2][]byte{{keyFormat, []byte(storeFormat)}, {keyCampaign, []byte(c.ID)}, {keyHash, hash[:]}, {keyNoiseSeed, seed[:]}} {
 				if err := meta.Put(kv[0], kv[1]); err != nil {
 					return err
 				}
@@ -123,6 +129,23 @@ func OpenStore(path string, c *Campaign) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// noiseSeed is the secret this server draws its noise shares from (with the
+// agreed set): kept in the store, so that running the computation again
+// over the same organisations, after a crash or a failure late in it, adds
+// the same noise and opens the same outputs.
+func (s *Store) noiseSeed() ([32]byte, error) {
+	var seed [32]byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketMeta).Get(keyNoiseSeed)
+		if len(v) != len(seed) {
+			return fmt.Errorf("committee: store %s has no noise seed", s.path)
+		}
+		copy(seed[:], v)
+		return nil
+	})
+	return seed, err
 }
 
 // Close closes the store.
