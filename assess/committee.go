@@ -41,7 +41,20 @@ func (c Config) SubmissionSize() (int, error) {
 // organisations will take part: everything but the alert level's default
 // and the checks that depend on the group's size.
 func (c Config) campaign() (Resolved, error) {
-	return c.Resolve(max(c.MinParties, DefaultMinParties, 3))
+	r, err := c.Resolve(max(c.MinParties, DefaultMinParties, MinPercentileParties, 3))
+	if err != nil {
+		return Resolved{}, err
+	}
+	return r, r.checkCommittee()
+}
+
+// checkCommittee refuses what committee mode cannot do: the options that
+// need organisations answering for their own scores.
+func (r Resolved) checkCommittee() error {
+	if len(r.Percentiles) > 0 || r.StepBits > 1 {
+		return configErrorf("percentiles and StepBits need organisations that answer for their own scores during the computation, which committee mode does not have")
+	}
+	return nil
 }
 
 // Submission makes organisation in's submission to m servers: for each
@@ -130,6 +143,9 @@ func RunCommittee(ctx context.Context, srv Server, orgs []Submitted, setHash [32
 	}
 	rc, err := cfg.Resolve(len(orgs))
 	if err != nil {
+		return Result{}, err
+	}
+	if err := rc.checkCommittee(); err != nil {
 		return Result{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, rc.Timeout)

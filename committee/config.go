@@ -8,18 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	stdnet "net"
-	"net/netip"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/internal/canon"
 	"github.com/cohortmpc/cohort/internal/deploy"
+	"github.com/cohortmpc/cohort/internal/pubcfg"
 	"github.com/cohortmpc/cohort/net/tcp"
 )
 
@@ -82,20 +79,16 @@ type Campaign struct {
 
 // file is the JSON form of a campaign file.
 type file struct {
-	Campaign         string           `json:"campaign"`
-	Deadline         string           `json:"deadline"`
-	Quorum           *int             `json:"quorum,omitempty"`
-	Servers          []Peer           `json:"servers"`
-	Organisations    []Organisation   `json:"organisations"`
-	Threshold        *int             `json:"threshold,omitempty"`
-	AlertLevel       *int             `json:"alert_level,omitempty"`
-	Weights          map[string]*int  `json:"weights,omitempty"`
-	Bounds           map[string][]int `json:"bounds,omitempty"`
-	MinOrganisations *int             `json:"min_organisations,omitempty"`
-	Field            string           `json:"field,omitempty"`
-	Security         string           `json:"security,omitempty"`
-	Timeout          string           `json:"timeout,omitempty"`
-	ConnectTimeout   string           `json:"connect_timeout,omitempty"`
+	Campaign      string         `json:"campaign"`
+	Deadline      string         `json:"deadline"`
+	Quorum        *int           `json:"quorum,omitempty"`
+	Servers       []Peer         `json:"servers"`
+	Organisations []Organisation `json:"organisations"`
+	// The assessment's entries, as in cohort.json.
+	pubcfg.Assessment
+	MinOrganisations *int   `json:"min_organisations,omitempty"`
+	Timeout          string `json:"timeout,omitempty"`
+	ConnectTimeout   string `json:"connect_timeout,omitempty"`
 }
 
 // Load reads and checks a campaign file. Errors name the file and the
@@ -150,7 +143,7 @@ func (f *file) check() (*Campaign, error) {
 	if c.ID == "" {
 		return nil, errors.New(`"campaign" is missing: give the campaign an id, the same in every copy of the file`)
 	}
-	if strings.TrimSpace(c.ID) != c.ID || strings.ContainsFunc(c.ID, invisible) || len(c.ID) > 200 {
+	if strings.TrimSpace(c.ID) != c.ID || strings.ContainsFunc(c.ID, pubcfg.Invisible) || len(c.ID) > 200 {
 		return nil, fmt.Errorf("campaign %+q has surrounding white space, control or format characters, or more than 200 bytes", c.ID)
 	}
 	if f.Deadline == "" {
@@ -179,28 +172,13 @@ func (f *file) check() (*Campaign, error) {
 	if err := c.checkAssess(f); err != nil {
 		return nil, err
 	}
-	if c.Assess.Timeout, err = duration("timeout", f.Timeout, assess.DefaultTimeout); err != nil {
+	if c.Assess.Timeout, err = pubcfg.Duration("timeout", f.Timeout, assess.DefaultTimeout); err != nil {
 		return nil, err
 	}
-	if c.ConnectTimeout, err = duration("connect_timeout", f.ConnectTimeout, DefaultConnectTimeout); err != nil {
+	if c.ConnectTimeout, err = pubcfg.Duration("connect_timeout", f.ConnectTimeout, DefaultConnectTimeout); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-func duration(name, s string, def time.Duration) (time.Duration, error) {
-	if s == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s %q is not a positive duration such as \"90s\" or \"10m\"", name, s)
-	}
-	return d, nil
-}
-
-func invisible(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || r == unicode.ReplacementChar
 }
 
 func (c *Campaign) checkServers(entries []Peer) error {
@@ -226,10 +204,10 @@ func (c *Campaign) checkServers(entries []Peer) error {
 			in  string
 			out *string
 		}{{"api", e.API, &p.API}, {"mesh", e.Mesh, &p.Mesh}} {
-			if *a.out, err = canonicalAddr(a.in); err != nil {
+			if *a.out, err = pubcfg.CanonicalAddr(a.in); err != nil {
 				return fmt.Errorf("%s: %s: %w", name, a.key, err)
 			}
-			key := sameEndpoint(*a.out)
+			key := pubcfg.SameEndpoint(*a.out)
 			if other, dup := addrs[key]; dup {
 				return fmt.Errorf("%s: %s address %s is already used by %s", name, a.key, a.in, other)
 			}
@@ -281,139 +259,29 @@ func (c *Campaign) checkOrganisations(entries []Organisation) error {
 	return nil
 }
 
-// canonicalAddr checks a host:port and returns it in canonical form: the
-// host in lowercase without a trailing dot, an IP address in its shortest
-// form, the port in decimal.
-func canonicalAddr(addr string) (string, error) {
-	if addr == "" {
-		return "", errors.New("missing (want host:port)")
-	}
-	if strings.ContainsFunc(addr, invisible) {
-		return "", fmt.Errorf("%+q has control or format characters", addr)
-	}
-	host, port, err := stdnet.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("%q is not host:port", addr)
-	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "" {
-		return "", fmt.Errorf("%q has no host: the others must be able to reach it", addr)
-	}
-	p, err := strconv.ParseUint(port, 10, 16)
-	if err != nil || p == 0 {
-		return "", fmt.Errorf("%q: port %q is not a number in 1..65535", addr, port)
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		ip = ip.Unmap()
-		if ip.IsUnspecified() {
-			return "", fmt.Errorf("%q is the unspecified address: give one the others can reach (a server can listen elsewhere with -listen)", addr)
-		}
-		host = ip.String()
-	}
-	return stdnet.JoinHostPort(host, strconv.FormatUint(p, 10)), nil
-}
-
-// sameEndpoint makes the loopback names of one port coincide.
-func sameEndpoint(canonical string) string {
-	host, port, _ := stdnet.SplitHostPort(canonical)
-	switch host {
-	case "localhost", "127.0.0.1", "::1":
-		return "loopback:" + port
-	}
-	return canonical
-}
-
 // checkAssess fills in c.Assess and validates it with package assess for
 // the organisations listed (a campaign whose list is below the minimum
 // group can never run).
 func (c *Campaign) checkAssess(f *file) error {
 	a := &c.Assess
 	a.SessionID = c.ID
-	for _, v := range []struct {
-		name string
-		p    *int
-		dst  *int
-	}{{"threshold", f.Threshold, &a.Threshold}, {"alert_level", f.AlertLevel, &a.AlertLevel}, {"min_organisations", f.MinOrganisations, &a.MinParties}} {
-		if v.p == nil {
-			continue
-		}
-		if *v.p < 1 {
-			return fmt.Errorf("%s %d is not positive (leave it out for the default)", v.name, *v.p)
-		}
-		*v.dst = *v.p
+	if err := f.Assessment.Apply(a); err != nil {
+		return err
 	}
-	keys := make([]string, len(assess.InputFields))
-	for i, in := range assess.InputFields {
-		keys[i] = in.Key
+	if err := pubcfg.Positive("min_organisations", f.MinOrganisations, &a.MinParties); err != nil {
+		return err
 	}
-	known := func(entry, k string) error {
-		for _, in := range assess.InputFields {
-			if in.Key == k {
-				return nil
-			}
-		}
-		return fmt.Errorf("%s: unknown input %q (want %s)", entry, k, strings.Join(keys, ", "))
-	}
-	if w := f.Weights; w != nil {
-		var v [4]int
-		for k := range w {
-			if err := known("weights", k); err != nil {
-				return err
-			}
-		}
-		for i, in := range assess.InputFields {
-			if w[in.Key] == nil {
-				return fmt.Errorf("weights: %s is missing (give all four weights, or leave \"weights\" out for the defaults)", in.Key)
-			}
-			v[i] = *w[in.Key]
-		}
-		if a.Weights = assess.WeightsOf(v); a.Weights == (assess.Weights{}) {
-			return errors.New("weights are all zero: the score would not depend on the inputs")
-		}
-	}
-	if b := f.Bounds; b != nil {
-		r := a.Bounds.Ranges()
-		for k, v := range b {
-			if err := known("bounds", k); err != nil {
-				return err
-			}
-			if len(v) != 2 {
-				return fmt.Errorf("bounds: %s has %d numbers, want [min, max]", k, len(v))
-			}
-			if v[0] == 0 && v[1] == 0 {
-				return fmt.Errorf("bounds: %s [0, 0] is not supported: give an input that is always 0 weight 0 instead", k)
-			}
-		}
-		for i, in := range assess.InputFields {
-			if v, ok := b[in.Key]; ok {
-				r[i] = assess.Range{Min: v[0], Max: v[1]}
-			}
-		}
-		a.Bounds = assess.BoundsOf(r)
-	}
-	switch f.Security {
-	case "", "semi-honest":
-		a.Security = assess.SemiHonest
-	case "malicious":
-		a.Security = assess.Malicious
-	default:
-		return fmt.Errorf("security %q: want \"semi-honest\" or \"malicious\"", f.Security)
-	}
-	switch f.Field {
-	case "", "auto":
-	case string(assess.FieldM61), string(assess.FieldM127):
-		a.Field = assess.Field(f.Field)
-	default:
-		return fmt.Errorf("field %q: want \"auto\", %q or %q", f.Field, assess.FieldM61, assess.FieldM127)
+	// What a submission holds first: it also refuses what committee mode
+	// cannot do, whatever the number of organisations.
+	var err error
+	if c.size, err = a.SubmissionSize(); err != nil {
+		return err
 	}
 	r, err := a.Resolve(len(c.Organisations))
 	if err != nil {
 		if errors.Is(err, assess.ErrTooFewParties) {
 			return fmt.Errorf("%d organisations are listed: %w", len(c.Organisations), err)
 		}
-		return err
-	}
-	if c.size, err = a.SubmissionSize(); err != nil {
 		return err
 	}
 	c.field = r.Field
@@ -506,40 +374,17 @@ func (c *Campaign) Marshal() ([]byte, error) {
 	f := file{
 		Campaign:       c.ID,
 		Deadline:       c.Deadline.Format(time.RFC3339Nano),
+		Servers:        c.Servers,
 		Organisations:  c.Organisations,
-		Field:          string(c.Assess.Field),
-		Security:       "semi-honest",
+		Assessment:     pubcfg.AssessmentOf(c.Assess),
 		Timeout:        c.Assess.Timeout.String(),
 		ConnectTimeout: c.ConnectTimeout.String(),
-	}
-	if c.Assess.Security == assess.Malicious {
-		f.Security = "malicious"
 	}
 	if c.Quorum > 0 {
 		f.Quorum = &c.Quorum
 	}
-	f.Servers = c.Servers
-	opt := func(v int) *int {
-		if v == 0 {
-			return nil
-		}
-		return &v
-	}
-	a := c.Assess
-	f.Threshold, f.AlertLevel, f.MinOrganisations = opt(a.Threshold), opt(a.AlertLevel), opt(a.MinParties)
-	if a.Weights != (assess.Weights{}) {
-		f.Weights = map[string]*int{}
-		for i, w := range a.Weights.Values() {
-			f.Weights[assess.InputFields[i].Key] = &w
-		}
-	}
-	for i, r := range a.Bounds.Ranges() {
-		if r != (assess.Range{}) {
-			if f.Bounds == nil {
-				f.Bounds = map[string][]int{}
-			}
-			f.Bounds[assess.InputFields[i].Key] = []int{r.Min, r.Max}
-		}
+	if c.Assess.MinParties != 0 {
+		f.MinOrganisations = &c.Assess.MinParties
 	}
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {

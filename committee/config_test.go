@@ -43,7 +43,11 @@ func TestCampaignFileErrors(t *testing.T) {
 		{"bounds", func(f map[string]any) { f["bounds"] = map[string][]int{"speed": {0, 1}} }, `bounds: unknown input "speed"`},
 		{"security", func(f map[string]any) { f["security"] = "paranoid" }, `security "paranoid"`},
 		{"threshold", func(f map[string]any) { f["threshold"] = 99999 }, `threshold 99999 is outside`},
-		{"timeout", func(f map[string]any) { f["connect_timeout"] = "-1s" }, `connect_timeout "-1s" is not a positive duration`},
+		{"timeout", func(f map[string]any) { f["connect_timeout"] = "-1s" }, `connect_timeout "-1s" is not positive`},
+		{"percentiles", func(f map[string]any) { f["percentiles"] = []float64{0.5} }, "percentiles and StepBits need organisations that answer for their own scores"},
+		{"step bits", func(f map[string]any) { f["step_bits"] = 2 }, "percentiles and StepBits need organisations that answer for their own scores"},
+		{"noise in malicious mode", func(f map[string]any) { f["epsilon"], f["security"] = 1.0, "malicious" }, "not available in malicious mode"},
+		{"unknown maximum", func(f map[string]any) { f["maximum"] = "fastest" }, `maximum "fastest": want "bitwise" or "tournament"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f = cloneFile(h.file)

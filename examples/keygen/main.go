@@ -43,6 +43,7 @@ import (
 	"github.com/cohortmpc/cohort/internal/atomicfile"
 	"github.com/cohortmpc/cohort/internal/cli"
 	"github.com/cohortmpc/cohort/internal/deploy"
+	"github.com/cohortmpc/cohort/internal/pubcfg"
 	"github.com/cohortmpc/cohort/net/tcp"
 )
 
@@ -215,9 +216,11 @@ func writeTrial(o options, stdout io.Writer) error {
 		session = "local-" + hex.EncodeToString(b[:])
 	}
 	f := deploy.File{
-		Session:        session,
-		Threshold:      new(assess.DefaultThreshold),
-		AlertLevel:     new(assess.DefaultAlertLevel(o.n)),
+		Session: session,
+		Assessment: pubcfg.Assessment{
+			Threshold:  new(assess.DefaultThreshold),
+			AlertLevel: new(assess.DefaultAlertLevel(o.n)),
+		},
 		MinParties:     new(assess.DefaultMinParties),
 		Timeout:        o.timeout.String(),
 		ConnectTimeout: o.connectTimeout.String(),

@@ -77,19 +77,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	stdnet "net"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/cohortmpc/cohort/assess"
-	"github.com/cohortmpc/cohort/assess/derive"
+	"github.com/cohortmpc/cohort/internal/pubcfg"
 	"github.com/cohortmpc/cohort/net/tcp"
 )
 
@@ -101,23 +96,14 @@ const DefaultConnectTimeout = 2 * time.Minute
 // File is the JSON form of cohort.json. Optional entries are pointers or
 // empty strings when left out.
 type File struct {
-	Session        string      `json:"session"`
-	Parties        []FileParty `json:"parties"`
-	Threshold      *int        `json:"threshold,omitempty"`
-	AlertLevel     *int        `json:"alert_level,omitempty"`
-	Weights        Weights     `json:"weights,omitempty"`
-	Bounds         Bounds      `json:"bounds,omitempty"`
-	MinParties     *int        `json:"min_parties,omitempty"`
-	Field          string      `json:"field,omitempty"`
-	Security       string      `json:"security,omitempty"`
-	InputsProfile  string      `json:"inputs_profile,omitempty"`
-	Maximum        string      `json:"maximum,omitempty"`
-	MaxBits        *int        `json:"max_bits,omitempty"`
-	StepBits       *int        `json:"step_bits,omitempty"`
-	Epsilon        *float64    `json:"epsilon,omitempty"`
-	Percentiles    []float64   `json:"percentiles,omitempty"`
-	Timeout        string      `json:"timeout,omitempty"`
-	ConnectTimeout string      `json:"connect_timeout,omitempty"`
+	Session string      `json:"session"`
+	Parties []FileParty `json:"parties"`
+	// The assessment's entries (threshold, weights, bounds, security, the
+	// options…), shared with the committee's campaign file.
+	pubcfg.Assessment
+	MinParties     *int   `json:"min_parties,omitempty"`
+	Timeout        string `json:"timeout,omitempty"`
+	ConnectTimeout string `json:"connect_timeout,omitempty"`
 }
 
 // FileParty is one entry of "parties".
@@ -126,38 +112,6 @@ type FileParty struct {
 	Addr        string `json:"addr"`
 	Cert        string `json:"cert,omitempty"`
 	Fingerprint string `json:"fingerprint,omitempty"`
-}
-
-// Weights are the weights of the risk score by input key
-// ([assess.InputField].Key: cvss, critical, patch_delay, exposure); all four
-// are required when the "weights" entry is present.
-type Weights map[string]*int
-
-// Bounds are the public bounds of the inputs by input key, each
-// [min, max]; a bound left out means its default.
-type Bounds map[string][]int
-
-// inputKeys lists the keys of the inputs, for errors.
-func inputKeys() string {
-	var keys []string
-	for _, f := range assess.InputFields {
-		keys = append(keys, f.Key)
-	}
-	return strings.Join(keys, ", ")
-}
-
-// checkKeys refuses keys that name no input.
-func checkKeys[V any](entry string, m map[string]V) error {
-	for k := range m {
-		known := false
-		for _, f := range assess.InputFields {
-			known = known || f.Key == k
-		}
-		if !known {
-			return fmt.Errorf("%s: unknown input %q (want %s)", entry, k, inputKeys())
-		}
-	}
-	return nil
 }
 
 // Party is one checked entry of "parties".
@@ -264,7 +218,7 @@ func (f *File) check(dir string) (*Config, error) {
 	if c.Session == "" {
 		return nil, errors.New(`"session" is missing: give every run its own session id, the same in every party's file`)
 	}
-	if c.Session != f.Session || strings.ContainsFunc(c.Session, invisible) {
+	if c.Session != f.Session || strings.ContainsFunc(c.Session, pubcfg.Invisible) {
 		return nil, fmt.Errorf("session %+q has surrounding white space, control or format characters", f.Session)
 	}
 	if err := c.checkParties(f.Parties, dir); err != nil {
@@ -274,27 +228,13 @@ func (f *File) check(dir string) (*Config, error) {
 		return nil, err
 	}
 	var err error
-	if c.Assess.Timeout, err = duration("timeout", f.Timeout, assess.DefaultTimeout); err != nil {
+	if c.Assess.Timeout, err = pubcfg.Duration("timeout", f.Timeout, assess.DefaultTimeout); err != nil {
 		return nil, err
 	}
-	if c.ConnectTimeout, err = duration("connect_timeout", f.ConnectTimeout, DefaultConnectTimeout); err != nil {
+	if c.ConnectTimeout, err = pubcfg.Duration("connect_timeout", f.ConnectTimeout, DefaultConnectTimeout); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-func duration(name, s string, def time.Duration) (time.Duration, error) {
-	if s == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%s %q is not a duration (want for example \"90s\" or \"10m\")", name, s)
-	}
-	if d <= 0 {
-		return 0, fmt.Errorf("%s %q is not positive", name, s)
-	}
-	return d, nil
 }
 
 func (c *Config) checkParties(entries []FileParty, dir string) error {
@@ -320,7 +260,7 @@ func (c *Config) checkParties(entries []FileParty, dir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		key := sameEndpoint(canonical)
+		key := pubcfg.SameEndpoint(canonical)
 		if other, dup := addrs[key]; dup {
 			return fmt.Errorf("%s: address %s is already used by party %d", name, p.Addr, other)
 		}
@@ -337,56 +277,14 @@ func (c *Config) checkParties(entries []FileParty, dir string) error {
 	return nil
 }
 
-// invisible reports characters that may not appear in names: control
-// characters, format characters (bidirectional overrides, zero-width
-// characters) and line or paragraph separators, which can make two
-// different names look the same or a name look like something else.
-func invisible(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || r == utf8.RuneError
-}
-
-// checkAddr checks a host:port and returns it in canonical form: the host
-// in lowercase without a trailing dot, an IP address in its shortest form
-// (IPv4-mapped IPv6 addresses as IPv4), the port in decimal.
+// checkAddr checks a party's host:port and returns it in canonical form
+// (see [pubcfg.CanonicalAddr]).
 func checkAddr(addr string) (string, error) {
-	if addr == "" {
-		return "", errors.New(`"addr" is missing (want host:port)`)
-	}
-	if strings.ContainsFunc(addr, invisible) {
-		return "", fmt.Errorf("addr %+q has control or format characters", addr)
-	}
-	host, port, err := stdnet.SplitHostPort(addr)
+	canonical, err := pubcfg.CanonicalAddr(addr)
 	if err != nil {
-		return "", fmt.Errorf("addr %q is not host:port", addr)
+		return "", fmt.Errorf("addr %w", err)
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "" {
-		return "", fmt.Errorf("addr %q has no host: other parties must be able to reach it", addr)
-	}
-	p, err := strconv.ParseUint(port, 10, 16)
-	if err != nil || p == 0 {
-		return "", fmt.Errorf("addr %q: port %q is not a number in 1..65535", addr, port)
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		ip = ip.Unmap()
-		if ip.IsUnspecified() {
-			return "", fmt.Errorf("addr %q is the unspecified address: give an address the other parties can reach (this party listens on it)", addr)
-		}
-		host = ip.String()
-	}
-	return stdnet.JoinHostPort(host, strconv.FormatUint(p, 10)), nil
-}
-
-// sameEndpoint returns the form of a canonical address under which
-// addresses that reach the same listener on this machine's loopback
-// interface coincide: localhost, 127.0.0.1 and ::1 on one port.
-func sameEndpoint(canonical string) string {
-	host, port, _ := stdnet.SplitHostPort(canonical)
-	switch host {
-	case "localhost", "127.0.0.1", "::1":
-		return "loopback:" + port
-	}
-	return canonical
+	return canonical, nil
 }
 
 // checkKey returns the canonical pin of an entry and its certificate path.
@@ -437,105 +335,11 @@ func CanonicalFingerprint(s string) (string, error) {
 func (c *Config) checkAssess(f *File) error {
 	a := &c.Assess
 	a.SessionID = c.Session
-	for _, v := range []struct {
-		name string
-		p    *int
-		dst  *int
-	}{{"threshold", f.Threshold, &a.Threshold}, {"alert_level", f.AlertLevel, &a.AlertLevel}, {"min_parties", f.MinParties, &a.MinParties}} {
-		if v.p == nil {
-			continue
-		}
-		if *v.p < 1 {
-			return fmt.Errorf("%s %d is not positive (leave it out for the default)", v.name, *v.p)
-		}
-		*v.dst = *v.p
+	if err := f.Assessment.Apply(a); err != nil {
+		return err
 	}
-	if w := f.Weights; w != nil {
-		if err := checkKeys("weights", w); err != nil {
-			return err
-		}
-		var v [4]int
-		for i, in := range assess.InputFields {
-			p := w[in.Key]
-			if p == nil {
-				return fmt.Errorf("weights: %s is missing (give all four weights, or leave \"weights\" out for the defaults)", in.Key)
-			}
-			v[i] = *p
-		}
-		a.Weights = assess.WeightsOf(v)
-		if a.Weights == (assess.Weights{}) {
-			return errors.New("weights are all zero: the score would not depend on the inputs")
-		}
-	}
-	if b := f.Bounds; b != nil {
-		if err := checkKeys("bounds", b); err != nil {
-			return err
-		}
-		r := a.Bounds.Ranges()
-		for i, in := range assess.InputFields {
-			v, ok := b[in.Key]
-			if !ok {
-				continue
-			}
-			if len(v) != 2 {
-				return fmt.Errorf("bounds: %s has %d numbers, want [min, max]", in.Key, len(v))
-			}
-			if v[0] == 0 && v[1] == 0 {
-				// assess reads a zero Range as "the default".
-				return fmt.Errorf("bounds: %s [0, 0] is not supported: a value that is always 0 should get weight 0 instead", in.Key)
-			}
-			r[i] = assess.Range{Min: v[0], Max: v[1]}
-		}
-		a.Bounds = assess.BoundsOf(r)
-	}
-	if f.InputsProfile != "" && !derive.KnownProfile(f.InputsProfile) {
-		return fmt.Errorf("inputs_profile %q: want %s or %s+p95 (the profiles examples/inputs derives by)", f.InputsProfile, derive.Profile, derive.Profile)
-	}
-	a.InputsProfile = f.InputsProfile
-	switch f.Security {
-	case "", "semi-honest":
-		a.Security = assess.SemiHonest
-	case "malicious":
-		a.Security = assess.Malicious
-	default:
-		return fmt.Errorf("security %q: want \"semi-honest\" or \"malicious\"", f.Security)
-	}
-	switch f.Maximum {
-	case "", "bitwise":
-	case "tournament":
-		a.Tournament = true
-	default:
-		return fmt.Errorf("maximum %q: want \"bitwise\" or \"tournament\"", f.Maximum)
-	}
-	if f.MaxBits != nil {
-		if *f.MaxBits < 0 {
-			return fmt.Errorf("max_bits %d is negative (0 or left out: the exact maximum)", *f.MaxBits)
-		}
-		a.MaxBits = *f.MaxBits
-	}
-	if f.StepBits != nil {
-		if *f.StepBits < 1 {
-			return fmt.Errorf("step_bits %d: want 1 to 4 (leave it out for 1)", *f.StepBits)
-		}
-		a.StepBits = *f.StepBits
-	}
-	if f.Epsilon != nil {
-		if !(*f.Epsilon > 0) {
-			return fmt.Errorf("epsilon %v is not positive (leave it out for no noise)", *f.Epsilon)
-		}
-		a.Epsilon = *f.Epsilon
-	}
-	if f.Percentiles != nil && len(f.Percentiles) == 0 {
-		return errors.New("percentiles is an empty list (leave it out for none)")
-	}
-	a.Percentiles = f.Percentiles
-	switch f.Field {
-	case "", "auto":
-		a.Field = assess.FieldAuto
-	case string(assess.FieldM61), string(assess.FieldM127):
-		a.Field = assess.Field(f.Field)
-	default:
-		return fmt.Errorf("field %q: want \"auto\", %q or %q", f.Field, assess.FieldM61, assess.FieldM127)
+	if err := pubcfg.Positive("min_parties", f.MinParties, &a.MinParties); err != nil {
+		return err
 	}
 	res, err := a.Resolve(c.N())
 	if err != nil {

@@ -169,7 +169,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "id zero", edit: func(f map[string]any) { party(f, 2)["id"] = 0 }, errMsg: "parties[2] (id 0): id 0 is outside 1..5"},
 		{name: "id too large", edit: func(f map[string]any) { party(f, 4)["id"] = 6 }, errMsg: "parties[4] (id 6): id 6 is outside 1..5"},
 		{name: "duplicate id", edit: func(f map[string]any) { party(f, 3)["id"] = 2 }, errMsg: "parties[3] (id 2): id 2 is already used by parties[1]"},
-		{name: "missing addr", edit: func(f map[string]any) { delete(party(f, 1), "addr") }, errMsg: `parties[1] (id 2): "addr" is missing`},
+		{name: "missing addr", edit: func(f map[string]any) { delete(party(f, 1), "addr") }, errMsg: `parties[1] (id 2): addr is missing`},
 		{name: "addr without port", edit: func(f map[string]any) { party(f, 1)["addr"] = "host2.example" }, errMsg: `parties[1] (id 2): addr "host2.example" is not host:port`},
 		{name: "addr without host", edit: func(f map[string]any) { party(f, 1)["addr"] = ":7000" }, errMsg: `parties[1] (id 2): addr ":7000" has no host`},
 		{name: "port zero", edit: func(f map[string]any) { party(f, 1)["addr"] = "h:0" }, errMsg: `parties[1] (id 2): addr "h:0": port "0" is not a number in 1..65535`},
@@ -182,7 +182,7 @@ func TestLoadErrors(t *testing.T) {
 			party(f, 3)["addr"] = "10.0.0.1:9000"
 			party(f, 4)["addr"] = "[::ffff:10.0.0.1]:9000"
 		}, errMsg: "is already used by party 4"},
-		{name: "unspecified IPv4", edit: func(f map[string]any) { party(f, 1)["addr"] = "0.0.0.0:7000" }, errMsg: `parties[1] (id 2): addr "0.0.0.0:7000" is the unspecified address: give an address the other parties can reach`},
+		{name: "unspecified IPv4", edit: func(f map[string]any) { party(f, 1)["addr"] = "0.0.0.0:7000" }, errMsg: `parties[1] (id 2): addr "0.0.0.0:7000" is the unspecified address: give an address the others can reach`},
 		{name: "unspecified IPv6", edit: func(f map[string]any) { party(f, 1)["addr"] = "[::]:7000" }, errMsg: "is the unspecified address"},
 		{name: "control in addr", edit: func(f map[string]any) { party(f, 1)["addr"] = "host\u0007.example:7000" }, errMsg: "has control or format characters"},
 		{name: "bidi in session", edit: func(f map[string]any) { f["session"] = "q3-\u202Egnp.exe" }, errMsg: "has surrounding white space, control or format characters"},
