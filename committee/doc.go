@@ -77,7 +77,13 @@
 // '_' or '-') and the pin of its key. The assessment's entries mean what
 // they mean in cohort.json (package internal/deploy), "min_organisations"
 // being its "min_parties"; a left-out "alert_level" is the default for
-// the number of organisations that take part. "timeout" bounds the
+// the number of organisations that take part. Of the output-privacy
+// options, "max_bits" (a coarsened maximum), "maximum": "tournament" and
+// "epsilon" (noise on sum and count, semi-honest only) apply; the servers
+// add the noise, each from a secret kept in its store and the agreed set,
+// so that a computation run again over the same organisations opens the
+// same noisy outputs. "percentiles" and "step_bits" need organisations
+// that answer during the computation and are refused. "timeout" bounds the
 // computation and "connect_timeout" how long a server waits for the
 // others before it tries again; both are local and not hashed. Unknown
 // entries are errors.
