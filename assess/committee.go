@@ -205,7 +205,7 @@ func runCommittee[E any](ctx context.Context, f field.Field[E], srv Server, orgs
 		return Result{}, fmt.Errorf("assess: server %d: %w", srv.ID, err)
 	}
 	progress("preprocessing", 0, 1)
-	if err := s.Prepare(ctx, needsFromBits(cfg, l, len(orgs)).Add(ops.Needs{Inputs: len(shares)})); err != nil {
+	if err := s.Prepare(ctx, needsFromBits(cfg, l, len(orgs)).Add(ops.NeedsInputBits(len(orgs), size))); err != nil {
 		return fail(fmt.Errorf("preprocessing: %w", err))
 	}
 	progress("inputs", 0, 1)

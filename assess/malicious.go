@@ -52,7 +52,7 @@ func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Res
 	l := cfg.layout()
 
 	progress("preprocessing", 0, 1)
-	need := needsFromBits(cfg, l, n).Add(ops.Needs{Inputs: n * l.bits()})
+	need := needsFromBits(cfg, l, n).Add(ops.NeedsInputBits(n, l.bits()))
 	if err := s.Prepare(ctx, need); err != nil {
 		return fail("preprocessing", err)
 	}
@@ -163,7 +163,7 @@ func fromBits[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, l lay
 // needsFromBits is the preprocessing of fromBits for n organisations,
 // beyond the inputs' own.
 func needsFromBits(cfg Resolved, l layout, n int) ops.Needs {
-	need := ops.Needs{Random: 1, Verify: 2}
+	need := ops.Needs{Verify: 1} // the output's verification; the search declares its own
 	if cfg.tournament() {
 		return need.Add(ops.NeedsMax(n, cfg.scoreBound()))
 	}

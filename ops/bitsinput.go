@@ -50,6 +50,14 @@ func (s *Session[E]) InputBits(ctx context.Context, values []int64, widths []int
 	return out, nil
 }
 
+// NeedsInputBits is the preprocessing of InputBits by parties parties of
+// bits bits each: their MACs, and the verification of their bits (a random
+// combination per party, reduced with its MAC, and a coin). A semi-honest
+// session takes none of it.
+func NeedsInputBits(parties, bits int) Needs {
+	return Needs{Inputs: parties * bits, Double: parties, Random: 1}
+}
+
 // FromBits returns, for each group of k bits of b (least significant
 // first), the integer Σ 2^j·b_j, with the bound [0, 2^k − 1]. Local.
 func FromBits[E any](b Int[E], k int) Int[E] {

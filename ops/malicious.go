@@ -89,11 +89,16 @@ func (e *malicious[E]) init(ctx context.Context) error {
 }
 
 func (e *malicious[E]) poolNeeds(n Needs) Needs {
+	verify := n.Verify
+	if n.Bits > 0 || n.Masks > 0 {
+		verify++ // Prepare verifies the bits it made before they are used
+	}
 	return Needs{
-		Random: n.Random + 3*n.Verify,
-		Double: 2*n.Double + 2*n.Zero + n.Inputs + n.Verify,
-		Zero:   n.Verify,
-		Bits:   n.Bits + n.Masks*(Kappa+1),
+		Random: n.Random + 4*verify,
+		Double: 2*n.Double + 2*n.Zero + n.Inputs + verify,
+		Zero:   verify,
+		Bits:   n.Bits,
+		Masks:  n.Masks, // built from bits: contributions are not trusted
 	}
 }
 
@@ -316,8 +321,12 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 	// dealt goes unchecked.
 	need := Needs{Random: 3, Zero: 1, Double: 1}
 	if len(e.reqs) > 0 {
+		dealers := map[int]bool{}
+		for _, r := range e.reqs {
+			dealers[r.party] = true
+		}
 		need.Random++
-		need.Double += 2 * len(e.reqs) // the requirements' reduction, with MACs
+		need.Double += 2 * len(dealers) // the requirements' reduction, with MACs
 	}
 	if err := s.reserve(ctx, need); err != nil {
 		return err
@@ -336,8 +345,10 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 			return err
 		}
 		rho := e.coefficients(seed[0])
-		parts := make([]Shares[E], len(reqs))
-		for i, r := range reqs {
+		// One value per dealer, whatever it declared.
+		var parts []Shares[E]
+		index := map[int]int{}
+		for _, r := range reqs {
 			d := s.Const([]E{s.f.Zero()})
 			if r.bits.Len() > 0 {
 				w := rho(r.bits.Len())
@@ -347,7 +358,12 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 			if r.zero.Len() > 0 {
 				d = d.Add(r.zero.dot(rho(r.zero.Len())))
 			}
-			parts[i] = d
+			if i, ok := index[r.party]; ok {
+				parts[i] = parts[i].Add(d)
+				continue
+			}
+			index[r.party] = len(parts)
+			parts = append(parts, d)
 			reqParties = append(reqParties, r.party)
 		}
 		if reqVals, err = e.open(ctx, Concat(parts...), "verify: requirements", openMasked); err != nil {

@@ -115,20 +115,28 @@ func (s *Session[E]) prepare(ctx context.Context, need Needs) error {
 	zero := max(0, need.Zero-s.pool.zero.len())
 	double := max(0, need.Double-s.pool.dblT.len())
 	if s.eng.authenticates() {
-		// Every random value gets its MAC by a multiplication, and a bit
-		// costs a multiplication (a²) on top.
-		double += random + 2*bits
+		double += 2 * bits // a bit costs a multiplication (a²), with its MAC
 	} else {
 		zero += bits // a² is opened as a degree-2T value
 	}
 	// Deal in chunks so that no party receives more than maxDealElements
 	// elements in one round: memory stays bounded at large n.
 	perDealer := func(total int) int { return (total + s.n - s.t - 1) / (s.n - s.t) }
-	load := s.n * (perDealer(random) + perDealer(zero) + 2*perDealer(double))
+	// An authenticating engine gives every random value it extracts (a
+	// multiple of n − t per dealing) its MAC by a multiplication, with
+	// double sharings of the same dealing.
+	auth := func(r int) int {
+		if !s.eng.authenticates() {
+			return 0
+		}
+		return perDealer(r) * (s.n - s.t)
+	}
+	load := s.n * (perDealer(random) + perDealer(zero) + 2*perDealer(double+auth(random)))
 	chunks := max(1, (load+maxDealElements-1)/maxDealElements)
 	part := func(total, i int) int { return total*(i+1)/chunks - total*i/chunks }
 	for i := range chunks {
-		r, d, z := part(random, i), part(double, i), part(zero, i)
+		r, z := part(random, i), part(zero, i)
+		d := part(double, i) + auth(r)
 		m := 0
 		if i == 0 && summed {
 			m = masks
