@@ -16,6 +16,7 @@ import (
 
 	"github.com/cohortmpc/cohort/assess"
 	cnet "github.com/cohortmpc/cohort/net"
+	"github.com/cohortmpc/cohort/ops"
 )
 
 // withoutCost is a Result without its cost, for comparison with Expected.
@@ -298,8 +299,8 @@ func TestBitwiseTrafficMatchesModel(t *testing.T) {
 	// dealings of n − t − 1 elements per organisation, k zero tests (a
 	// random sharing, 2t + n − 1 elements and a sharing of zero each) and
 	// sum and count opened with the first test. The payload is the bytes
-	// sent less the 4-byte frame headers and the session setup (a 44-byte
-	// hello each way and a 32-byte seed per pair). Preprocessing deals
+	// sent less the frame headers and the session setup (a 16-byte digest
+	// to each party's successor and a 16-byte seed per pair). Preprocessing deals
 	// whole batches of random sharings, which the amortised model counts
 	// per value: within 10%.
 	const k = 14
@@ -315,8 +316,8 @@ func TestBitwiseTrafficMatchesModel(t *testing.T) {
 		zero := nf * max(nf-2*tf-1, 0) / (nf - tf)
 		open2t := zero + 2*tf + nf - 1
 		model := nf*(k+2)*(nf-tf-1) + k*(random+open2t) + 2*open2t
-		setup := nf*(nf-1)*44 + nf*(nf-1)/2*32 // headers counted with the others
-		payload := (float64(res.Cost.BytesSent) - 4*float64(res.Cost.Messages) - setup) / 8
+		setup := nf*16 + nf*(nf-1)/2*16 // headers counted with the others
+		payload := (float64(res.Cost.BytesSent) - ops.FrameHeader*float64(res.Cost.Messages) - setup) / 8
 		t.Logf("n=%d: %.0f elements, model %.0f", n, payload, model)
 		require.InEpsilon(t, model, payload, 0.10, "n=%d", n)
 		require.Equal(t, int64(3*k+2), res.Cost.Rounds)

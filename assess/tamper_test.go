@@ -2,7 +2,6 @@ package assess_test
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/cohortmpc/cohort/field"
 	"github.com/cohortmpc/cohort/internal/inputs"
 	cnet "github.com/cohortmpc/cohort/net"
+	"github.com/cohortmpc/cohort/ops"
 )
 
 // The tampering harness: one corrupt party alters one message of a full
@@ -54,12 +54,12 @@ type tamperer struct {
 }
 
 func (t *tamperer) Send(ctx context.Context, to int, msg []byte) error {
-	if len(msg) < 4 {
+	if len(msg) < ops.FrameHeader {
 		return t.Transport.Send(ctx, to, msg)
 	}
-	step := binary.LittleEndian.Uint32(msg)
+	step := uint32(msg[0]) // the step tag: the step modulo 255
 	t.mu.Lock()
-	if t.sent != nil && step != ^uint32(0) {
+	if t.sent != nil && step != 0xFF {
 		t.sent[step] = append(t.sent[step], to)
 	}
 	hit := !t.done && step == t.step && to == t.to
@@ -80,12 +80,13 @@ func (t *tamperer) Send(ctx context.Context, to int, msg []byte) error {
 		return t.Transport.Send(ctx, to, msg)
 	}
 	f := field.F61{}
-	body := msg[4:]
+	body := msg[ops.FrameHeader:]
 	if len(body) < 8 || step == 0 {
-		// The hello: change its configuration digest (a seed it carries is
-		// the sender's to choose, so changing it is no deviation).
+		// The hello: change its configuration digest if it carries one
+		// (a seed is the sender's to choose, so changing it is no
+		// deviation).
 		msg = append([]byte(nil), msg...)
-		msg[min(len(msg)-1, 4+12)] ^= 1
+		msg[ops.FrameHeader] ^= 1
 		return t.Transport.Send(ctx, to, msg)
 	}
 	e := t.rnd.IntN(len(body) / 8)
@@ -179,10 +180,13 @@ func tamperAll(t *testing.T, n int, cfg assess.Config, every bool) (tamperTable,
 	// Survey: who sends to whom in each step.
 	survey := map[int]*tamperer{}
 	for id := 1; id <= n; id++ {
-		survey[id] = &tamperer{step: ^uint32(0) - 1, sent: map[uint32][]int{}}
+		survey[id] = &tamperer{step: ^uint32(0), sent: map[uint32][]int{}}
 	}
 	o, errs := tamperRun(t, in, cfg, want, 0, survey)
 	require.Equal(t, outUnaffected, o, "untampered run: %v", errs)
+	// Frames carry the step modulo 255: the harness tells steps apart by
+	// it, which takes runs shorter than that.
+	require.Less(t, len(survey[1].sent), 255, "a run of more than 254 steps")
 	var steps uint32
 	for _, tp := range survey {
 		for step := range tp.sent {

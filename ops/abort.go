@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 )
 
-// When a party fails, it tells every peer why in an abort frame: the step
-// number abortStep, then
+// When a party fails, it tells every peer why in an abort frame: the tag
+// abortTag, then
 //
 //	kind (1 byte) ‖ origin (4 bytes, little-endian) ‖ reason (UTF-8, ≤ maxReason bytes)
 //
@@ -77,7 +77,7 @@ func (s *Session[E]) abortFrame(err error) []byte {
 	case errors.Is(err, context.Canceled):
 		kind = abortCanceled
 	}
-	msg := binary.LittleEndian.AppendUint32(make([]byte, 0, headerSize+5+maxReason), abortStep)
+	msg := append(make([]byte, 0, headerSize+5+maxReason), abortTag)
 	msg = append(msg, kind)
 	msg = binary.LittleEndian.AppendUint32(msg, uint32(origin))
 	return append(msg, truncateUTF8(reason, maxReason)...)

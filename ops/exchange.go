@@ -2,8 +2,6 @@ package ops
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -87,27 +85,24 @@ func (x *exchange[E]) run(ctx context.Context) error {
 	if s.err != nil {
 		return s.err
 	}
-	if s.step == abortStep-1 || s.ioStep == abortStep-1 {
-		return s.fail(errors.New("ops: too many rounds in one session"))
-	}
 	if s.me != 0 {
-		s.step++
+		s.step = nextStep(s.step)
 	}
 	if x.io {
-		s.ioStep++
+		s.ioStep = nextStep(s.ioStep)
 	}
-	stepOf := func(id int) uint32 {
+	stepOf := func(id int) byte {
 		if s.me == 0 || s.cnum[id] == 0 {
-			return s.ioStep
+			return tag(s.ioStep)
 		}
-		return s.step
+		return tag(s.step)
 	}
 	size := s.f.ElementSize()
 	for j, msg := range x.out {
 		if msg == nil {
 			continue
 		}
-		binary.LittleEndian.PutUint32(msg, stepOf(j))
+		msg[0] = stepOf(j)
 		if err := s.tr.Send(ctx, j, msg); err != nil {
 			if abort := s.pendingAbort(ctx, j); abort != nil {
 				// The peer stopped on an error of its own and said so
@@ -133,11 +128,11 @@ func (x *exchange[E]) run(ctx context.Context) error {
 			return s.fail(x.errorf(j, "%w: frame of %d bytes", ErrProtocol, len(msg)))
 		}
 		step := stepOf(j)
-		switch got := binary.LittleEndian.Uint32(msg); {
-		case got == abortStep:
+		switch got := msg[0]; {
+		case got == abortTag:
 			return s.fail(s.aborted(ctx, j, msg[headerSize:]))
 		case got != step:
-			return s.fail(x.errorf(j, "%w: frame of step %d during step %d", ErrDesync, got, step))
+			return s.fail(x.errorf(j, "%w: frame tagged %d during step %d (tag %d)", ErrDesync, got, s.step, step))
 		}
 		body := msg[headerSize:]
 		if len(body) != want*size {
@@ -172,7 +167,7 @@ func (x *exchange[E]) lateAbort(ctx context.Context, j int) ([]byte, bool) {
 	gctx, cancel := context.WithTimeout(context.Background(), deadlineGrace)
 	defer cancel()
 	msg, err := x.s.tr.Recv(gctx, j)
-	if err != nil || len(msg) < headerSize || binary.LittleEndian.Uint32(msg) != abortStep {
+	if err != nil || len(msg) < headerSize || msg[0] != abortTag {
 		return nil, false
 	}
 	return msg, true
@@ -220,9 +215,16 @@ func (s *Session[E]) pendingAbort(ctx context.Context, j int) error {
 		if err != nil {
 			return nil
 		}
-		if len(msg) >= headerSize && binary.LittleEndian.Uint32(msg) == abortStep {
+		if len(msg) >= headerSize && msg[0] == abortTag {
 			return s.aborted(context.Background(), j, msg[headerSize:])
 		}
 	}
 	return nil
 }
+
+// nextStep advances a step counter.
+func nextStep(step uint32) uint32 { return step + 1 }
+
+// tag is the step tag of a frame: the step modulo 255, which is never the
+// abort marker.
+func tag(step uint32) byte { return byte(step % abortTag) }

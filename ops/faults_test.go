@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -24,7 +25,7 @@ type tamper struct {
 }
 
 func (t *tamper) Send(ctx context.Context, to int, msg []byte) error {
-	if len(msg) >= 4 && binary.LittleEndian.Uint32(msg) == t.step {
+	if len(msg) >= ops.FrameHeader && uint32(msg[0]) == t.step {
 		msg = t.alter(msg)
 	}
 	return t.Transport.Send(ctx, to, msg)
@@ -37,16 +38,16 @@ func TestMisbehavingPeer(t *testing.T) {
 		"extra element": func(m []byte) []byte { return append(m, make([]byte, 8)...) },
 		"garbage":       func(m []byte) []byte { return []byte("garbage") },
 		"not canonical": func(m []byte) []byte {
-			for i := 4; i+8 <= len(m); i += 8 {
+			for i := ops.FrameHeader; i+8 <= len(m); i += 8 {
 				binary.LittleEndian.PutUint64(m[i:], ^uint64(0))
 			}
 			return m
 		},
 		"wrong step": func(m []byte) []byte {
-			binary.LittleEndian.PutUint32(m, 99)
+			m[0] = 99
 			return m
 		},
-		"header only": func(m []byte) []byte { return m[:4] },
+		"header only": func(m []byte) []byte { return m[:ops.FrameHeader] },
 	}
 	for name, alter := range cases {
 		for _, n := range []int{3, 4, 7} {
@@ -123,15 +124,44 @@ func TestConfigMismatch(t *testing.T) {
 			if i == 2 {
 				opts.ConfigHash[0] = 1
 			}
-			_, err := ops.NewSession(context.Background(), f61, tr, opts)
-			errs <- err
+			errs <- setupAndOpen(tr, opts)
 		}()
 	}
-	for range 3 {
+	requireConfigMismatch(t, errs, 3)
+}
+
+// setupAndOpen sets a session up and opens a value: a party whose
+// neighbours found a configuration mismatch stops at the latest there.
+func setupAndOpen(tr cnet.Transport, opts ops.Options) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := ops.NewSession(ctx, f61, tr, opts)
+	if err != nil {
+		return err
+	}
+	_, err = s.Open(ctx, s.Const([]field.M61{1}))
+	return err
+}
+
+// requireConfigMismatch checks that every party failed, naming the
+// mismatch or relaying a report of it.
+func requireConfigMismatch(t *testing.T, errs chan error, n int) {
+	t.Helper()
+	found := false
+	for range n {
 		err := <-errs
 		require.Error(t, err)
-		require.True(t, errors.Is(err, ops.ErrConfigMismatch) || errors.Is(err, ops.ErrPeerAborted), "%v", err)
+		var ae *ops.AbortError
+		switch {
+		case errors.Is(err, ops.ErrConfigMismatch):
+			found = true
+		case errors.As(err, &ae):
+			require.Contains(t, ae.Reason, "different configuration", "%v", err)
+		default:
+			t.Fatalf("neither a mismatch nor a report of one: %v", err)
+		}
 	}
+	require.True(t, found, "no party found the mismatch itself")
 }
 
 func TestBrokenSessionStaysBroken(t *testing.T) {
@@ -165,15 +195,10 @@ func TestSessionIDMismatch(t *testing.T) {
 			if i == 1 {
 				opts.SessionID = "campaign-B"
 			}
-			_, err := ops.NewSession(context.Background(), f61, tr, opts)
-			errs <- err
+			errs <- setupAndOpen(tr, opts)
 		}()
 	}
-	for range 4 {
-		err := <-errs
-		require.Error(t, err)
-		require.True(t, errors.Is(err, ops.ErrConfigMismatch) || errors.Is(err, ops.ErrPeerAborted), "%v", err)
-	}
+	requireConfigMismatch(t, errs, 4)
 }
 
 func TestBadArgumentsFailEveryone(t *testing.T) {

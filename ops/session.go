@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -189,7 +188,7 @@ func NewSession[E any](ctx context.Context, f field.Field[E], tr cnet.Transport,
 	}
 	s.me = s.cnum[id]
 	s.keys = make([]field.PRGKey, s.n+1)
-	s.local = s.deriveKey("local", own).Stream(0)
+	s.local = field.NewPRGKey(own, []byte("cohort/ops"), []byte("local"), []byte(s.opts.SessionID)).Stream(0)
 	switch opts.Security {
 	case SemiHonest:
 		s.eng = &semiHonest[E]{s: s}
@@ -266,28 +265,38 @@ func (s *Session[E]) Stats() cnet.Stats { return s.tr.Stats() }
 // Err returns the error that broke the session, or nil.
 func (s *Session[E]) Err() error { return s.err }
 
+// FrameHeader is the size of the step tag at the start of every message a
+// session sends: the exchange's number modulo 255 (0xFF marks an abort), so
+// that a peer out of step fails loudly. A peer could go unnoticed only
+// out of step by a multiple of 255 exchanges with messages of the very
+// sizes expected at each: the sizes tell the steps apart long before.
+const FrameHeader = headerSize
+
 const (
-	helloMagic   = "COHORT-OPS-2"
-	helloSize    = len(helloMagic) + 32
-	seedSize     = field.KeySize
+	digestSize   = 16 // the configuration digest in the hello
+	seedSize     = 16 // a pairwise PRG seed
 	setupStep    = 0
-	abortStep    = ^uint32(0)
-	headerSize   = 4
+	abortTag     = 0xFF
+	headerSize   = 1
 	abortTimeout = time.Second
 )
 
-// setup exchanges hellos (config hash) with every peer it will talk to, and
-// pairwise seeds among the compute parties, from the lower number to the
-// higher. Input parties talk only to compute parties.
+// setup checks the configuration and exchanges the pairwise PRG seeds. Each
+// compute party sends its successor (cyclically, by compute number) a
+// digest of the configuration, and draws and sends a fresh seed to about
+// half of the other compute parties (one message per pair carries both when
+// they go the same way): a party whose configuration differs is found by its neighbours,
+// which fail and tell everyone. An input party exchanges digests with every
+// compute party.
 func (s *Session[E]) setup(ctx context.Context) error {
 	digest := s.helloDigest()
 	peers := s.setupPeers()
 	for _, j := range peers {
-		msg := make([]byte, 0, headerSize+helloSize+seedSize)
-		msg = binary.LittleEndian.AppendUint32(msg, setupStep)
-		msg = append(msg, helloMagic...)
-		msg = append(msg, digest[:]...)
-		if c := s.cnum[j]; s.me != 0 && c > s.me {
+		msg := make([]byte, headerSize, headerSize+digestSize+seedSize)
+		if s.sendsDigest(j) {
+			msg = append(msg, digest[:digestSize]...)
+		}
+		if c := s.cnum[j]; s.me != 0 && c != 0 && s.drawsSeed(c) {
 			var seed [seedSize]byte
 			if _, err := io.ReadFull(s.local, seed[:]); err != nil {
 				return fmt.Errorf("ops: drawing seed: %w", err)
@@ -295,11 +304,25 @@ func (s *Session[E]) setup(ctx context.Context) error {
 			msg = append(msg, seed[:]...)
 			s.keys[c] = s.deriveKey("pair", seed)
 		}
+		if len(msg) == headerSize {
+			continue
+		}
 		if err := s.tr.Send(ctx, j, msg); err != nil {
 			return s.fail(transportErr(j, "setup", err))
 		}
 	}
 	for _, j := range peers {
+		want := 0
+		if s.receivesDigest(j) {
+			want += digestSize
+		}
+		c := s.cnum[j]
+		if s.me != 0 && c != 0 && !s.drawsSeed(c) {
+			want += seedSize
+		}
+		if want == 0 {
+			continue
+		}
 		msg, err := s.tr.Recv(ctx, j)
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
@@ -307,27 +330,56 @@ func (s *Session[E]) setup(ctx context.Context) error {
 			}
 			return s.fail(transportErr(j, "setup", err))
 		}
-		c := s.cnum[j]
-		want := headerSize + helloSize
-		if s.me != 0 && c != 0 && c < s.me {
-			want += seedSize
-		}
-		if len(msg) >= headerSize && binary.LittleEndian.Uint32(msg) == abortStep {
+		if len(msg) >= headerSize && msg[0] == abortTag {
 			return s.fail(s.aborted(ctx, j, msg[headerSize:]))
 		}
-		if len(msg) != want || binary.LittleEndian.Uint32(msg) != setupStep ||
-			!bytes.Equal(msg[headerSize:headerSize+len(helloMagic)], []byte(helloMagic)) {
+		if len(msg) != headerSize+want || msg[0] != setupStep {
 			return s.fail(peerErr(j, "setup", fmt.Errorf("%w: malformed hello (%d bytes)", ErrProtocol, len(msg))))
 		}
-		if !bytes.Equal(msg[headerSize+len(helloMagic):headerSize+helloSize], digest[:]) {
-			return s.fail(peerErr(j, "setup", ErrConfigMismatch))
+		body := msg[headerSize:]
+		if s.receivesDigest(j) {
+			if !bytes.Equal(body[:digestSize], digest[:digestSize]) {
+				return s.fail(peerErr(j, "setup", ErrConfigMismatch))
+			}
+			body = body[digestSize:]
 		}
-		if want > headerSize+helloSize {
-			s.keys[c] = s.deriveKey("pair", [seedSize]byte(msg[headerSize+helloSize:]))
+		if len(body) > 0 {
+			s.keys[c] = s.deriveKey("pair", [seedSize]byte(body))
 		}
 	}
 	s.tr.AddRound()
 	return nil
+}
+
+// drawsSeed reports whether this compute party draws the seed it shares
+// with compute party c: of a pair a < b, a when a + b is odd, b when it is
+// even, so that every party draws about half of its seeds.
+func (s *Session[E]) drawsSeed(c int) bool {
+	a, b := min(s.me, c), max(s.me, c)
+	if (a+b)%2 == 1 {
+		return s.me == a
+	}
+	return s.me == b
+}
+
+// sendsDigest reports whether this party sends transport party j its
+// configuration digest: a compute party to its successor and to every
+// input party, an input party to every compute party.
+func (s *Session[E]) sendsDigest(j int) bool {
+	if s.me == 0 || s.cnum[j] == 0 {
+		return true
+	}
+	return s.cnum[j] == s.successor(s.me, 1) && s.n > 1
+}
+
+// receivesDigest reports whether transport party j sends this party its
+// digest: its predecessor among the compute parties, every input party to
+// a compute party, every compute party to an input party.
+func (s *Session[E]) receivesDigest(j int) bool {
+	if s.me == 0 || s.cnum[j] == 0 {
+		return true
+	}
+	return s.successor(s.cnum[j], 1) == s.me
 }
 
 // setupPeers returns the transport ids this party exchanges hellos with:
@@ -356,10 +408,13 @@ func (s *Session[E]) helloDigest() [32]byte {
 	return h.Sum()
 }
 
-// deriveKey turns seed material into a PRG key bound to the session id and
+// deriveKey turns seed material (16 bytes, 128 bits of entropy, for a pair;
+// 32 for this party's own) into a PRG key bound to the session id and
 // purpose.
 func (s *Session[E]) deriveKey(purpose string, seed [seedSize]byte) field.PRGKey {
-	return field.NewPRGKey(seed, []byte("cohort/ops"), []byte(purpose), []byte(s.opts.SessionID))
+	var key [field.KeySize]byte
+	copy(key[:], seed[:])
+	return field.NewPRGKey(key, []byte("cohort/ops"), []byte(purpose), []byte(s.opts.SessionID))
 }
 
 // Errors a peer's behaviour can cause. They arrive wrapped in a

@@ -79,7 +79,7 @@ func measure(t *testing.T, n int, op func(ctx context.Context, s *ops.Session[fi
 			return 0, err
 		}
 		after := s.Stats()
-		return (after.BytesSent - before.BytesSent) - 4*(after.MsgsSent-before.MsgsSent), nil
+		return (after.BytesSent - before.BytesSent) - ops.FrameHeader*(after.MsgsSent-before.MsgsSent), nil
 	})
 	var total int64
 	for _, b := range sent {
@@ -184,7 +184,7 @@ func measurePrepared(t *testing.T, n int, need func(s *ops.Session[field.M61]) o
 			return 0, err
 		}
 		after := s.Stats()
-		return (after.BytesSent - before.BytesSent) - 4*(after.MsgsSent-before.MsgsSent), nil
+		return (after.BytesSent - before.BytesSent) - ops.FrameHeader*(after.MsgsSent-before.MsgsSent), nil
 	})
 	var total int64
 	for _, b := range sent {
