@@ -170,11 +170,7 @@ func RunCommittee(ctx context.Context, srv Server, orgs []Submitted, setHash [32
 }
 
 func runCommittee[E any](ctx context.Context, f field.Field[E], srv Server, orgs []Submitted, setHash [32]byte, cfg Resolved) (Result, error) {
-	progress := func(phase string, done, total int) {
-		if cfg.Progress != nil {
-			cfg.Progress(phase, done, total)
-		}
-	}
+	progress := cfg.report
 	l := cfg.layout()
 	size := l.bits()
 	shares := make([]E, 0, len(orgs)*size)
@@ -186,14 +182,7 @@ func runCommittee[E any](ctx context.Context, f field.Field[E], srv Server, orgs
 		shares = append(shares, v...)
 	}
 	h := cfg.Hash()
-	s, err := ops.NewSession(ctx, f, srv.Transport, ops.Options{
-		SessionID:  cfg.SessionID,
-		ConfigHash: committeeHash(h, setHash),
-		Security:   cfg.Security,
-		Progress: func(op string, done, total int) {
-			progress("maximum", done, total)
-		},
-	})
+	s, err := ops.NewSession(ctx, f, srv.Transport, cfg.sessionOptions(committeeHash(h, setHash), cfg.Security))
 	if err != nil {
 		return Result{}, fmt.Errorf("assess: server %d: setup: %w", srv.ID, err)
 	}

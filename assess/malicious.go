@@ -28,23 +28,12 @@ import (
 // v1 tournament on the authenticated scores instead. Before reporting, the
 // parties check that they all hold the same outputs.
 func runMalicious[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolved) (Result, error) {
-	progress := func(phase string, done, total int) {
-		if cfg.Progress != nil {
-			cfg.Progress(phase, done, total)
-		}
-	}
+	progress := cfg.report
 	fail := func(step string, err error) (Result, error) {
 		return Result{}, fmt.Errorf("assess: party %d: %s: %w", p.ID, step, err)
 	}
 	progress("setup", 0, 1)
-	s, err := ops.NewSession(ctx, f, p.Transport, ops.Options{
-		SessionID:  cfg.SessionID,
-		ConfigHash: cfg.Hash(),
-		Security:   ops.Malicious,
-		Progress: func(op string, done, total int) {
-			progress("maximum", done, total)
-		},
-	})
+	s, err := ops.NewSession(ctx, f, p.Transport, cfg.sessionOptions(cfg.Hash(), ops.Malicious))
 	if err != nil {
 		return fail("setup", err)
 	}

@@ -167,26 +167,12 @@ func firstError(errs []error) error {
 // default, the tournament of secure comparisons with Config.Tournament or
 // ThresholdUnderMPC.
 func runParty[E any](ctx context.Context, f field.Field[E], p Party, cfg Resolved) (Result, error) {
-	progress := func(phase string, done, total int) {
-		if cfg.Progress != nil {
-			cfg.Progress(phase, done, total)
-		}
-	}
+	progress := cfg.report
 	fail := func(step string, err error) (Result, error) {
 		return Result{}, fmt.Errorf("assess: party %d: %s: %w", p.ID, step, err)
 	}
 	progress("setup", 0, 1)
-	s, err := ops.NewSession(ctx, f, p.Transport, ops.Options{
-		SessionID:  cfg.SessionID,
-		ConfigHash: cfg.Hash(),
-		Progress: func(op string, done, total int) {
-			phase := "maximum"
-			if op == "NthLargestByOwners" {
-				phase = "percentiles"
-			}
-			progress(phase, done, total)
-		},
-	})
+	s, err := ops.NewSession(ctx, f, p.Transport, cfg.sessionOptions(cfg.Hash(), ops.SemiHonest))
 	if err != nil {
 		return fail("setup", err)
 	}
@@ -383,6 +369,31 @@ func runTournament[E any](ctx context.Context, s *ops.Session[E], cfg Resolved, 
 		}
 	}
 	return outputs{sum: vals[0], count: vals[1], max: vals[2]}, nil
+}
+
+// report passes one phase's progress to cfg.Progress, if set.
+func (cfg Resolved) report(phase string, done, total int) {
+	if cfg.Progress != nil {
+		cfg.Progress(phase, done, total)
+	}
+}
+
+// sessionOptions are the options of a session computing cfg's assessment
+// under the configuration digest hash: the operations' progress is
+// reported as the maximum's, or the percentiles'.
+func (cfg Resolved) sessionOptions(hash [32]byte, sec ops.Security) ops.Options {
+	return ops.Options{
+		SessionID:  cfg.SessionID,
+		ConfigHash: hash,
+		Security:   sec,
+		Progress: func(op string, done, total int) {
+			phase := "maximum"
+			if op == "NthLargestByOwners" {
+				phase = "percentiles"
+			}
+			cfg.report(phase, done, total)
+		},
+	}
 }
 
 // noiseShares draws this party's shares of the noise on sum and count

@@ -8,23 +8,8 @@ import (
 
 	"github.com/cohortmpc/cohort/assess"
 	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/stattest"
 )
-
-// chiSquare returns Pearson's statistic of counts against a uniform
-// expectation.
-func chiSquare(counts []int) float64 {
-	total := 0
-	for _, c := range counts {
-		total += c
-	}
-	exp := float64(total) / float64(len(counts))
-	var x2 float64
-	for _, c := range counts {
-		d := float64(c) - exp
-		x2 += d * d / exp
-	}
-	return x2
-}
 
 // storedElements decodes every share server j stores.
 func storedElements(t *testing.T, h *harness, j int) [][]field.M61 {
@@ -68,7 +53,7 @@ func TestStoredSharesAreUniform(t *testing.T) {
 						counts[uint64(v)>>57]++
 					}
 				}
-				require.Less(t, chiSquare(counts), 37.7, "bucket counts %v", counts)
+				require.Less(t, stattest.ChiSquare(counts), stattest.Critical15, "bucket counts %v", counts)
 				return
 			}
 			// Servers 1 and 2 together: their shares of each bit, jointly,
@@ -81,7 +66,7 @@ func TestStoredSharesAreUniform(t *testing.T) {
 					cells[(uint64(a[i][k])>>58)*8+uint64(b[i][k])>>58]++
 				}
 			}
-			require.Less(t, chiSquare(cells), 103.4, "cell counts %v", cells)
+			require.Less(t, stattest.ChiSquare(cells), stattest.Critical63, "cell counts %v", cells)
 		})
 	}
 }

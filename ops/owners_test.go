@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/stattest"
 	cnet "github.com/cohortmpc/cohort/net"
 	"github.com/cohortmpc/cohort/ops"
 )
@@ -211,14 +212,14 @@ func TestMaxByOwnersZeroTestsUniform(t *testing.T) {
 	hist := func(v []field.M61) []int {
 		c := make([]int, 16)
 		for _, e := range v {
-			c[bucket(e, 4)]++
+			c[stattest.Bucket(e, 4)]++
 		}
 		return c
 	}
 	hn, h1 := hist(sumN), hist(sum1)
-	require.Less(t, chiSquare(hn), 37.7, "sum n: %v", hn)
-	require.Less(t, chiSquare(h1), 37.7, "sum 1: %v", h1)
-	require.Less(t, homogeneity(hn, h1), 37.7, "sum n %v against sum 1 %v", hn, h1)
+	require.Less(t, stattest.ChiSquare(hn), stattest.Critical15, "sum n: %v", hn)
+	require.Less(t, stattest.ChiSquare(h1), stattest.Critical15, "sum 1: %v", h1)
+	require.Less(t, homogeneity(hn, h1), stattest.Critical15, "sum n %v against sum 1 %v", hn, h1)
 }
 
 // chanSlice collects the values party 1 sees (only party 1's goroutine

@@ -8,27 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/stattest"
 	"github.com/cohortmpc/cohort/ops"
 )
-
-// chiSquare returns Pearson's statistic of counts against a uniform
-// expectation.
-func chiSquare(counts []int) float64 {
-	total := 0
-	for _, c := range counts {
-		total += c
-	}
-	exp := float64(total) / float64(len(counts))
-	var x2 float64
-	for _, c := range counts {
-		d := float64(c) - exp
-		x2 += d * d / exp
-	}
-	return x2
-}
-
-// bucket maps an element of M61 to one of 2^bits buckets by its top bits.
-func bucket(v field.M61, bits int) int { return int(uint64(v) >> (61 - bits)) }
 
 func TestKingSeesUniformValues(t *testing.T) {
 	// A king reconstructs x·y + r for a random r: whatever x and y are, the
@@ -52,12 +34,12 @@ func TestKingSeesUniformValues(t *testing.T) {
 			seen := 0
 			for _, v := range views {
 				for _, e := range v {
-					counts[bucket(e, 4)]++
+					counts[stattest.Bucket(e, 4)]++
 					seen++
 				}
 			}
 			require.Equal(t, count, seen)
-			require.Less(t, chiSquare(counts), 37.7, "bucket counts %v", counts)
+			require.Less(t, stattest.ChiSquare(counts), stattest.Critical15, "bucket counts %v", counts)
 		})
 	}
 }
@@ -79,7 +61,7 @@ func TestFewSharesRevealNothing(t *testing.T) {
 		})
 		cells := make([]int, 64)
 		for i := range count {
-			cells[bucket(shares[1][i], 3)*8+bucket(shares[2][i], 3)]++
+			cells[stattest.Bucket(shares[1][i], 3)*8+stattest.Bucket(shares[2][i], 3)]++
 		}
 		return cells
 	}
@@ -92,8 +74,8 @@ func TestFewSharesRevealNothing(t *testing.T) {
 		d := float64(a[i] - b[i])
 		x2 += d * d / float64(a[i]+b[i])
 	}
-	require.Less(t, x2, 103.4, "cells %v vs %v", a, b)
-	require.Less(t, chiSquare(a), 103.4)
+	require.Less(t, x2, stattest.Critical63, "cells %v vs %v", a, b)
+	require.Less(t, stattest.ChiSquare(a), stattest.Critical63)
 }
 
 // leading returns the coefficient of X^(n−1) of the polynomial through
