@@ -19,10 +19,10 @@ const (
 	// DefaultMaxFrame is the largest message accepted from a peer: 4 MiB.
 	// The largest message of package ops is a dealing round of Prepare,
 	// which sends any one party at most 64 Ki field elements (ops deals in
-	// chunks to keep to that), 16 bytes each in M127, behind a 4-byte
-	// step header: 1 MiB + 4 bytes. Random bits are made in batches of
-	// 16 Ki (256 KiB in M127), and the other operations send less per
-	// peer and round. 4 MiB leaves a margin of four.
+	// chunks to keep to that, and king rounds in batches), 16 bytes each in
+	// M127, behind a one-byte step tag: 1 MiB + 1 byte. Random bits are
+	// made in batches of 16 Ki (256 KiB in M127), and the other operations
+	// send less per peer and round. 4 MiB leaves a margin of four.
 	DefaultMaxFrame = 4 << 20
 	// DefaultMaxQueued is how many bytes of messages from one peer may wait
 	// for Recv: eight of the largest frames. Honest parties are at most a

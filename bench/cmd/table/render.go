@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cohortmpc/cohort/bench/internal/scaling"
+	"github.com/cohortmpc/cohort/ops"
 )
 
 // A table is a titled grid with notes under it.
@@ -125,10 +126,10 @@ func ratio(a, b float64) string {
 	}
 }
 
-// payload is the measured element traffic: bytes sent less the 4-byte
-// header of every frame and the session setup.
+// payload is the measured element traffic: bytes sent less the step tag
+// of every message and the session setup.
 func payload(r scaling.Row) float64 {
-	return float64(r.BytesTotal) - 4*float64(r.Messages) - scaling.NewModel(r.N).SetupBytes()
+	return float64(r.BytesTotal) - ops.FrameHeader*float64(r.Messages) - scaling.NewModel(r.N).SetupBytes()
 }
 
 func maskName(n, k int) string {
@@ -257,14 +258,14 @@ func kb(b int64) string {
 func bitwiseModelTable(rows []scaling.Row) table {
 	t := table{
 		title: "DESIGN-v2 §2 cost model of the bitwise maximum (k = 14) against the measured bytes",
-		head: []string{"n", "model MB", "measured MB", "headers MB", "setup MB", "payload MB", "payload ÷ model",
+		head: []string{"n", "model MB", "measured MB", "tags MB", "setup MB", "payload MB", "payload ÷ model",
 			"model rounds (3k + 2)", "rounds", "per party: model KB", "payload KB", "measured KB (max)"},
 	}
 	for _, r := range rows {
 		m := scaling.NewModel(r.N)
 		n := float64(r.N)
 		t.rows = append(t.rows, []string{fmt.Sprint(r.N), mbf(r.ModelBytes), mb(r.BytesTotal),
-			mbf(4 * float64(r.Messages)), mbf(m.SetupBytes()), mbf(payload(r)), ratio(payload(r), r.ModelBytes),
+			mbf(ops.FrameHeader * float64(r.Messages)), mbf(m.SetupBytes()), mbf(payload(r)), ratio(payload(r), r.ModelBytes),
 			fmt.Sprint(r.ModelRounds), fmt.Sprint(r.Rounds),
 			kb(int64(r.ModelBytes / n)), kb(int64(payload(r) / n)), kb(r.BytesPartyMax)})
 	}
@@ -272,7 +273,7 @@ func bitwiseModelTable(rows []scaling.Row) table {
 		"per organisation (its score, its threshold bit and one answer per bit) at n − t − 1 elements each, k zero tests " +
 		"(a random sharing at its amortised cost n(n−t−2)/(n−t), 2t + n − 1 elements and a sharing of zero each) and the " +
 		"opening of sum and count with the first test. " +
-		"payload = measured − 4-byte frame headers − session setup (hellos and seeds), which the model leaves out. " +
+		"payload = measured − one-byte step tags − session setup (hellos and seeds), which the model leaves out. " +
 		"Preprocessing deals whole batches: every party deals one random sharing (n − t − 2 elements) whatever k, which the " +
 		"amortised model undercounts at large n. Rounds: setup, one dealing round of preprocessing, 3 per bit (a dealing, " +
 		"a king opening)."}
@@ -309,13 +310,13 @@ func thesisTable(rows []scaling.Row) table {
 func modelTable(rows []scaling.Row) table {
 	t := table{
 		title: "DESIGN §8 cost model of the tournament (n − 1 comparisons, k = 15) against the measured bytes",
-		head: []string{"n", "r″ mask", "model MB", "measured MB", "headers MB", "setup MB", "payload MB", "payload ÷ model",
+		head: []string{"n", "r″ mask", "model MB", "measured MB", "tags MB", "setup MB", "payload MB", "payload ÷ model",
 			"model rounds", "rounds"},
 	}
 	for _, r := range rows {
 		m := scaling.NewModel(r.N)
 		t.rows = append(t.rows, []string{fmt.Sprint(r.N), maskName(r.N, r.K), mbf(r.ModelBytes), mb(r.BytesTotal),
-			mbf(4 * float64(r.Messages)), mbf(m.SetupBytes()), mbf(payload(r)), ratio(payload(r), r.ModelBytes),
+			mbf(ops.FrameHeader * float64(r.Messages)), mbf(m.SetupBytes()), mbf(payload(r)), ratio(payload(r), r.ModelBytes),
 			fmt.Sprint(r.ModelRounds), fmt.Sprint(r.Rounds)})
 	}
 	t.notes = []string{"model: field elements sent per DESIGN §3–§8 (8 bytes each), summed over all parties: 2n input dealings, " +
@@ -323,7 +324,7 @@ func modelTable(rows []scaling.Row) table {
 		"n − 2 selections (the last stays a degree-2t product) and one opening of sum, count and maximum, " +
 		"preprocessing included. The mask r″ is summed from t + 1 contributions while 2^k + (t+1)·2^(k+40) < 2^61 − 1 and that is cheaper, " +
 		"else built from 41 random bits (n ≥ 127 at k = 15). " +
-		"payload = measured − 4-byte frame headers − session setup (hellos and seeds), which the model leaves out. " +
+		"payload = measured − one-byte step tags − session setup (hellos and seeds), which the model leaves out. " +
 		"model rounds: setup, preprocessing (3), inputs, ⌈log2 n⌉ levels of one comparison (10 rounds; each level's selection is " +
 		"reduced in the same king round as the next level's masked opening), " +
 		"final opening (2); at large n, ops deals the preprocessing in several chunks to bound the memory of one round, which adds rounds."}

@@ -19,8 +19,8 @@ const ElementSize = 8
 
 // Model is the cost model of DESIGN §3–§8 for n parties in M61: field
 // elements sent per operation, summed over all parties, preprocessing
-// included. It leaves out the 4-byte header of every frame and the session
-// setup (see [Model.SetupBytes]).
+// included. It leaves out the one-byte step tag of every message and the
+// session setup (see [Model.SetupBytes]).
 type Model struct{ N, T int }
 
 // NewModel returns the model for n parties, t = ⌊(n−1)/2⌋.
@@ -127,13 +127,13 @@ func (m Model) Assessment(k int, generic bool) float64 {
 		max(n-2, 0)*m.Mul() + 3*m.Open2t()
 }
 
-// SetupBytes is the payload of the session setup: a hello with the
-// configuration hash from every party to every other, and a 32-byte seed
-// from the lower id of each pair to the higher.
+// SetupBytes is the payload of the session setup: a 16-byte configuration
+// digest from every party to its successor around a ring, and a 16-byte
+// seed for each pair, drawn by one of the two (ops.Session's setup).
 func (m Model) SetupBytes() float64 {
 	n := float64(m.N)
-	const hello = 12 + 32
-	return n*(n-1)*hello + n*(n-1)/2*32
+	const digest, seed = 16, 16
+	return n*digest + n*(n-1)/2*seed
 }
 
 // Rounds is the number of communication rounds of the assessment: setup,
