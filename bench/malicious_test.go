@@ -13,8 +13,8 @@ import (
 
 // BenchmarkAssessModes runs the assessment at n = 50 in each mode on the
 // same inputs, for the malicious mode's targets (bytes, and time against
-// the semi-honest default in the same run): semi-honest (default path,
-// generic path) and malicious (default: the maximum from verified bits;
+// the semi-honest protocol of version 1, the tournament, in the same run):
+// semi-honest (default path, tournament, generic path) and malicious (default: the maximum from verified bits;
 // generic: the tournament on authenticated values).
 func BenchmarkAssessModes(b *testing.B) {
 	for _, n := range []int{5, 50, 100, 250} {
@@ -23,6 +23,7 @@ func BenchmarkAssessModes(b *testing.B) {
 			cfg  assess.Config
 		}{
 			{"semi-honest", assess.Config{}},
+			{"semi-honest-tournament", assess.Config{Tournament: true}},
 			{"semi-honest-generic", assess.Config{ThresholdUnderMPC: true}},
 			{"malicious", assess.Config{Security: assess.Malicious}},
 			{"malicious-generic", assess.Config{Security: assess.Malicious, ThresholdUnderMPC: true}},
