@@ -3,7 +3,8 @@
 // (to all or to one party), multiplication, comparison, equality,
 // selection, maximum, minimum, arg-max, sorting and division by a power of
 // two, among n ≥ 3 compute parties of whom at most t = ⌊(n−1)/2⌋ are
-// corrupt (semi-honest).
+// corrupt: semi-honest by default, malicious with abort when
+// Options.Security is [Malicious].
 //
 // It is the layer for writing new secure computations; package assess is
 // one. Who only wants the vulnerability assessment should use assess.
@@ -122,5 +123,32 @@
 // [ErrPeerAborted]). A cancelled context or a passed deadline is reported
 // as such and matches context.Canceled or context.DeadlineExceeded.
 // Semi-honest security does not detect a peer that sends well-formed wrong
-// values.
+// values; the malicious mode does.
+//
+// # Malicious security with abort
+//
+// With Options.Security = [Malicious] up to t compute parties may deviate in
+// any way, and every honest party either gets the correct result of every
+// operation or fails with an error (a check that fails matches
+// [ErrCheck]); deviating reveals nothing. The same protocols run on another engine (Chida et al.,
+// CRYPTO 2018): every value carries shares of its product with a secret MAC
+// key α; products, openings by kings and dealt sharings are recorded and
+// verified in a batch (a random linear combination, one all-to-all opening,
+// 4 rounds) before anything that is not uniformly masked is revealed, and
+// a verification misses a deviation with probability about 2/p. Outputs
+// are opened all-to-all. What the engine cannot know is whether an input
+// is what its dealer claims: [Session.InputBits] deals integers as bits,
+// and [Session.RequireBits] and [Session.RequireZero] declare relations a
+// dealer's values must satisfy; the next verification checks them and
+// names a dealer that breaks one ([*InputCheckError]). [Session.Agree]
+// lets the parties compare their outputs before reporting them.
+//
+// Output is not guaranteed: a corrupt party can make the run fail, or
+// make some honest parties fail while the others finish (there is no
+// broadcast). A failed batched check names no one, since the parties
+// cannot tell who deviated. Against the table above, a product costs two
+// reductions instead of one, every input and random value one more
+// multiplication for its MAC, and each verification 4 rounds. MaxByOwners and NthLargestByOwners trust
+// the owners' answers and refuse to run; MaxOfBits finds the maximum from
+// verified bits instead.
 package ops
