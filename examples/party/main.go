@@ -144,10 +144,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cli.UsageExit("party", err, stderr)
 	}
-	fail := func(code int, format string, args ...any) int {
-		fmt.Fprintf(stderr, "party: "+format+"\n", args...)
-		return code
-	}
+	fail := cli.Failer("party", stderr)
 
 	level, tcpLevel := slog.LevelInfo, slog.LevelInfo
 	if o.verbose {

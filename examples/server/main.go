@@ -104,10 +104,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cli.UsageExit("server", err, stderr)
 	}
-	fail := func(code int, format string, args ...any) int {
-		fmt.Fprintf(stderr, "server: "+format+"\n", args...)
-		return code
-	}
+	fail := cli.Failer("server", stderr)
 	c, err := committee.Load(o.config)
 	if err != nil {
 		return fail(cli.ExitUsage, "%v", err)

@@ -123,10 +123,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cli.UsageExit("submit", err, stderr)
 	}
-	fail := func(code int, format string, args ...any) int {
-		fmt.Fprintf(stderr, "submit: "+format+"\n", args...)
-		return code
-	}
+	fail := cli.Failer("submit", stderr)
 	c, err := committee.Load(o.config)
 	if err != nil {
 		return fail(cli.ExitUsage, "%v", err)

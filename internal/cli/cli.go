@@ -54,3 +54,13 @@ func UsageExit(prog string, err error, stderr io.Writer) int {
 		return ExitUsage
 	}
 }
+
+// Failer returns a function that prints "prog: " and a formatted message
+// on its own line to stderr and returns code, for a program's run function
+// to end with: return fail(cli.ExitFailure, "connect: %v", err).
+func Failer(prog string, stderr io.Writer) func(code int, format string, args ...any) int {
+	return func(code int, format string, args ...any) int {
+		fmt.Fprintf(stderr, "%s: %s\n", prog, fmt.Sprintf(format, args...))
+		return code
+	}
+}

@@ -31,3 +31,11 @@ func TestParseAndUsageExit(t *testing.T) {
 	require.Equal(t, cli.ExitUsage, cli.UsageExit("prog", errors.Join(err), &out))
 	require.Equal(t, "prog: unexpected argument \"extra\" (all options are flags; see -h)\n", out.String())
 }
+
+func TestFailer(t *testing.T) {
+	var out bytes.Buffer
+	fail := cli.Failer("prog", &out)
+	require.Equal(t, cli.ExitFailure, fail(cli.ExitFailure, "connect: %v", errors.New("refused")))
+	require.Equal(t, cli.ExitUsage, fail(cli.ExitUsage, "100%% sure"))
+	require.Equal(t, "prog: connect: refused\nprog: 100% sure\n", out.String())
+}
