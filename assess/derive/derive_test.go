@@ -203,6 +203,7 @@ func TestPatchDelay(t *testing.T) {
 	r := rep("r.json", asOf, fnd("CVE-5", "a", "c", 8.0, fixed("")))
 	_, err = derive.Derive([]*derive.Report{r}, given(derive.Options{}))
 	require.ErrorIs(t, err, derive.ErrNoPatchDates)
+	require.ErrorContains(t, err, "derive: 1 open high or critical finding has a fix but none has a date")
 	res, err = derive.Derive([]*derive.Report{r}, given(derive.Options{PatchDelay: intp(21)}))
 	require.NoError(t, err)
 	assert.Equal(t, 21, res.Input.PatchDelay)

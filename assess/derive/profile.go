@@ -252,7 +252,7 @@ func (res *Result) patchValue(open []*merged, opt Options) (Value, error) {
 		return v, nil
 	}
 	if dated == 0 {
-		return v, fmt.Errorf("derive: %d open high or critical findings have a fix but none has a date: %w", fixable, ErrNoPatchDates)
+		return v, fmt.Errorf("derive: %s a fix but none has a date: %w", count(fixable, "open high or critical finding has", "open high or critical findings have"), ErrNoPatchDates)
 	}
 	v.Value = (2*sum + dated) / (2 * dated)
 	var parts []string
