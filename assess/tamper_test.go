@@ -2,6 +2,7 @@ package assess_test
 
 import (
 	"context"
+	crand "crypto/rand"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -100,8 +101,64 @@ func (t *tamperer) Send(ctx context.Context, to int, msg []byte) error {
 	}
 	v[0] = f.Add(v[0], d)
 	msg = append([]byte(nil), msg...)
-	copy(msg[4+8*e:], f.AppendEncode(nil, v[:]))
+	copy(msg[ops.FrameHeader+8*e:], f.AppendEncode(nil, v[:]))
 	return t.Transport.Send(ctx, to, msg)
+}
+
+// recorder is a transport that keeps what is sent.
+type recorder struct {
+	cnet.Transport
+	msgs [][]byte
+}
+
+func (r *recorder) Send(_ context.Context, _ int, msg []byte) error {
+	r.msgs = append(r.msgs, msg)
+	return nil
+}
+
+// The tamperer alters what it says: one element of the body, by 1 or by a
+// random non-zero value, and nothing else; or drops or duplicates the
+// message; and only the first message of its step to its peer.
+func TestTampererAltersOneElement(t *testing.T) {
+	f := field.F61{}
+	elems := []field.M61{f.FromUint64(5), f.FromUint64(field.P61 - 1), f.FromUint64(1 << 40)}
+	msg := append([]byte{7}, f.AppendEncode(nil, elems)...)
+	require.Len(t, msg, ops.FrameHeader+8*len(elems))
+	for _, kind := range []tamperKind{tamperAddOne, tamperAddRand} {
+		for seed := range uint64(20) {
+			rec := &recorder{}
+			tp := &tamperer{Transport: rec, step: 7, to: 2, kind: kind, rnd: rand.New(rand.NewPCG(seed, 1))}
+			require.NoError(t, tp.Send(context.Background(), 3, msg)) // another peer: untouched
+			require.NoError(t, tp.Send(context.Background(), 2, msg))
+			require.NoError(t, tp.Send(context.Background(), 2, msg)) // tampered once only
+			require.Len(t, rec.msgs, 3)
+			require.Equal(t, msg, rec.msgs[0])
+			require.Equal(t, msg, rec.msgs[2])
+			got := rec.msgs[1]
+			require.Equal(t, msg[:ops.FrameHeader], got[:ops.FrameHeader], "the step tag")
+			require.Len(t, got, len(msg))
+			dec := make([]field.M61, len(elems))
+			require.NoError(t, f.Decode(dec, got[ops.FrameHeader:]))
+			changed := 0
+			for i := range elems {
+				if d := f.Sub(dec[i], elems[i]); d != f.Zero() {
+					changed++
+					if kind == tamperAddOne {
+						require.Equal(t, f.One(), d, "element %d", i)
+					}
+				}
+			}
+			require.Equal(t, 1, changed, "%v, seed %d", kind, seed)
+		}
+	}
+	rec := &recorder{}
+	tp := &tamperer{Transport: rec, step: 7, to: 2, kind: tamperDrop}
+	require.NoError(t, tp.Send(context.Background(), 2, msg))
+	require.Empty(t, rec.msgs)
+	rec = &recorder{}
+	tp = &tamperer{Transport: rec, step: 7, to: 2, kind: tamperDup}
+	require.NoError(t, tp.Send(context.Background(), 2, msg))
+	require.Equal(t, [][]byte{msg, msg}, rec.msgs)
 }
 
 // outcome of one tampered run, from the honest parties' side.
@@ -118,12 +175,20 @@ func (o outcome) String() string {
 	return [...]string{"every honest party aborted", "some aborted, the others output the right result", "unaffected: the right result", "WRONG result"}[o]
 }
 
-// tamperRun runs the assessment with the transports of the parties in tps
-// (by id) wrapped, and classifies the outcome for the parties other than
-// bad.
-func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.Result, bad int, tps map[int]*tamperer) (outcome, []error) {
+// party runs party i (0-based) of a tampered run over tr.
+type party func(i int, tr cnet.Transport, cfg assess.Config) (assess.Result, error)
+
+// allParty runs organisation i of an all-party assessment of in.
+func allParty(in []assess.Input) party {
+	return func(i int, tr cnet.Transport, cfg assess.Config) (assess.Result, error) {
+		return assess.Run(context.Background(), []assess.Party{{ID: i + 1, Input: in[i], Transport: tr}}, cfg)
+	}
+}
+
+// tamperRun runs n parties with the transports of those in tps (by id)
+// wrapped, and classifies the outcome for the parties other than bad.
+func tamperRun(t *testing.T, n int, run party, cfg assess.Config, want assess.Result, bad int, tps map[int]*tamperer) (outcome, []error) {
 	t.Helper()
-	n := len(in)
 	trs, err := cnet.NewMesh(n)
 	require.NoError(t, err)
 	res := make([]assess.Result, n)
@@ -137,7 +202,7 @@ func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.R
 		}
 		wg.Go(func() {
 			defer tr.Close() // a party that stops unblocks those waiting for it
-			res[i], errs[i] = assess.Run(context.Background(), []assess.Party{{ID: i + 1, Input: in[i], Transport: tr}}, cfg)
+			res[i], errs[i] = run(i, tr, cfg)
 		})
 	}
 	wg.Wait()
@@ -167,22 +232,31 @@ func tamperRun(t *testing.T, in []assess.Input, cfg assess.Config, want assess.R
 // tamperTable is the count of runs by outcome and kind.
 type tamperTable map[outcome]map[tamperKind]int
 
-// tamperAll tampers with a run of n organisations at every step, by a
-// party that sends in that step to one of its recipients (both rotating
-// as the steps go), with the kinds given (all of them at every step when
-// every is true, else one per step in turn).
+// tamperAll tampers with an all-party assessment of n organisations (see
+// tamperSteps).
 func tamperAll(t *testing.T, n int, cfg assess.Config, every bool) (tamperTable, []string) {
 	t.Helper()
 	in, err := inputs.Generate(n, "mixed", int64(n))
 	require.NoError(t, err)
 	want, err := assess.Expected(in, cfg)
 	require.NoError(t, err)
+	return tamperSteps(t, n, allParty(in), cfg, want, every)
+}
+
+// tamperSteps tampers with a run of n parties at every step, by a party
+// that sends in that step to one of its recipients (both rotating as the
+// steps go), with the kinds given (all of them at every step when every
+// is true, else one per step in turn). It returns the count of runs by
+// outcome, and a line for each run that did not end with every honest
+// party stopped.
+func tamperSteps(t *testing.T, n int, run party, cfg assess.Config, want assess.Result, every bool) (tamperTable, []string) {
+	t.Helper()
 	// Survey: who sends to whom in each step.
 	survey := map[int]*tamperer{}
 	for id := 1; id <= n; id++ {
 		survey[id] = &tamperer{step: ^uint32(0), sent: map[uint32][]int{}}
 	}
-	o, errs := tamperRun(t, in, cfg, want, 0, survey)
+	o, errs := tamperRun(t, n, run, cfg, want, 0, survey)
 	require.Equal(t, outUnaffected, o, "untampered run: %v", errs)
 	// Frames carry the step modulo 255: the harness tells steps apart by
 	// it, which takes runs shorter than that.
@@ -194,7 +268,7 @@ func tamperAll(t *testing.T, n int, cfg assess.Config, every bool) (tamperTable,
 		}
 	}
 	table := tamperTable{}
-	var bad []string
+	var notable []string // the runs not aborted by every honest party
 	r := rand.New(rand.NewPCG(uint64(n), 7))
 	for step := uint32(0); step <= steps; step++ {
 		// A party that sends in this step, and one of its recipients, in
@@ -223,18 +297,18 @@ func tamperAll(t *testing.T, n int, cfg assess.Config, every bool) (tamperTable,
 				// the sender too, for the reply): the deadline ends it.
 				c.Timeout = 400 * time.Millisecond
 			}
-			o, errs := tamperRun(t, in, c, want, corrupt, map[int]*tamperer{corrupt: tp})
+			o, errs := tamperRun(t, n, run, c, want, corrupt, map[int]*tamperer{corrupt: tp})
 			require.True(t, tp.done, "step %d: party %d sent nothing to party %d", step, corrupt, to)
 			if table[o] == nil {
 				table[o] = map[tamperKind]int{}
 			}
 			table[o][k]++
-			if o == outWrong || o == outUnaffected {
-				bad = append(bad, fmt.Sprintf("step %d, party %d → %d, %v: %v (%v)", step, corrupt, to, k, o, errs))
+			if o != outAborted {
+				notable = append(notable, fmt.Sprintf("step %d, party %d → %d, %v: %v (%v)", step, corrupt, to, k, o, errs))
 			}
 		}
 	}
-	return table, bad
+	return table, notable
 }
 
 func (tt tamperTable) String() string {
@@ -267,12 +341,50 @@ func TestTamperingIsCaught(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("n=%d/generic=%v", n, generic), func(t *testing.T) {
 				cfg := assess.Config{Security: assess.Malicious, ThresholdUnderMPC: generic, Timeout: 20 * time.Second}
-				table, bad := tamperAll(t, n, cfg, false)
+				table, notable := tamperAll(t, n, cfg, false)
 				t.Logf("\n%v", table)
-				require.Empty(t, table[outWrong], "wrong results: %v", bad)
-				require.Empty(t, table[outUnaffected], "tampering that went unnoticed: %v", bad)
+				require.Empty(t, table[outWrong], "wrong results: %v", notable)
+				require.Empty(t, table[outUnaffected], "tampering that went unnoticed: %v", notable)
 			})
 		}
+	}
+}
+
+// tamperCommittee tampers with a committee computation: m servers holding
+// the submissions of n organisations (see tamperSteps).
+func tamperCommittee(t *testing.T, n, m int, cfg assess.Config, every bool) (tamperTable, []string) {
+	t.Helper()
+	in, err := inputs.Generate(n, "mixed", int64(n))
+	require.NoError(t, err)
+	want, err := assess.Expected(in, cfg)
+	require.NoError(t, err)
+	per := make([][]assess.Submitted, m)
+	for i := range in {
+		sub, err := cfg.Submission(in[i], m, crand.Reader)
+		require.NoError(t, err)
+		for j := range m {
+			per[j] = append(per[j], assess.Submitted{Org: fmt.Sprintf("org%d", i+1), Shares: sub[j]})
+		}
+	}
+	server := func(j int, tr cnet.Transport, cfg assess.Config) (assess.Result, error) {
+		return assess.RunCommittee(context.Background(), assess.Server{ID: j + 1, Transport: tr}, per[j], [32]byte{1}, cfg)
+	}
+	return tamperSteps(t, m, server, cfg, want, every)
+}
+
+// In committee mode one server of m = 3 or 4 (t = 1; campaign files take
+// an odd m, the library either) tampers with one message at every step of
+// the servers' computation, the kinds in turn: no honest server outputs a
+// wrong result, and none misses the tampering.
+func TestCommitteeTamperingIsCaught(t *testing.T) {
+	for _, m := range []int{3, 4} {
+		t.Run(fmt.Sprintf("m=%d", m), func(t *testing.T) {
+			cfg := assess.Config{Security: assess.Malicious, Timeout: 20 * time.Second}
+			table, notable := tamperCommittee(t, 12, m, cfg, false)
+			t.Logf("\n%v", table)
+			require.Empty(t, table[outWrong], "wrong results: %v", notable)
+			require.Empty(t, table[outUnaffected], "tampering that went unnoticed: %v", notable)
+		})
 	}
 }
 
@@ -287,14 +399,36 @@ func TestTamperingFullTable(t *testing.T) {
 		for _, n := range []int{5, 7, 8} {
 			for _, generic := range []bool{false, true} {
 				cfg := assess.Config{Security: sec, ThresholdUnderMPC: generic, Timeout: 20 * time.Second}
-				table, bad := tamperAll(t, n, cfg, true)
+				table, notable := tamperAll(t, n, cfg, true)
 				fmt.Printf("\n%v, n = %d, generic = %v\n\n%v", sec, n, generic, table)
 				if sec == assess.Malicious {
-					for _, b := range bad {
+					for _, b := range notable {
 						fmt.Println("  ", b)
 					}
 					require.Empty(t, table[outWrong])
 				}
+			}
+		}
+	}
+}
+
+// TestCommitteeTamperingFullTable is the same for committee mode: m = 3, 4
+// and 5 servers, 12 organisations, both security models (set
+// COHORT_TAMPER_FULL=1).
+func TestCommitteeTamperingFullTable(t *testing.T) {
+	if os.Getenv("COHORT_TAMPER_FULL") == "" {
+		t.Skip("set COHORT_TAMPER_FULL=1 for the full tampering table")
+	}
+	for _, sec := range []assess.Security{assess.SemiHonest, assess.Malicious} {
+		for _, m := range []int{3, 4, 5} {
+			cfg := assess.Config{Security: sec, Timeout: 20 * time.Second}
+			table, notable := tamperCommittee(t, 12, m, cfg, true)
+			fmt.Printf("\n%v, committee of m = %d servers, 12 organisations\n\n%v", sec, m, table)
+			if sec == assess.Malicious {
+				for _, b := range notable {
+					fmt.Println("  ", b)
+				}
+				require.Empty(t, table[outWrong])
 			}
 		}
 	}
