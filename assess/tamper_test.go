@@ -340,6 +340,7 @@ func TestTamperingIsCaught(t *testing.T) {
 				continue // the tournament's run is long; the full harness covers it
 			}
 			t.Run(fmt.Sprintf("n=%d/generic=%v", n, generic), func(t *testing.T) {
+				t.Parallel() // much of a run with a dropped message is waiting
 				cfg := assess.Config{Security: assess.Malicious, ThresholdUnderMPC: generic, Timeout: 20 * time.Second}
 				table, notable := tamperAll(t, n, cfg, false)
 				t.Logf("\n%v", table)
@@ -379,6 +380,7 @@ func tamperCommittee(t *testing.T, n, m int, cfg assess.Config, every bool) (tam
 func TestCommitteeTamperingIsCaught(t *testing.T) {
 	for _, m := range []int{3, 4} {
 		t.Run(fmt.Sprintf("m=%d", m), func(t *testing.T) {
+			t.Parallel()
 			cfg := assess.Config{Security: assess.Malicious, Timeout: 20 * time.Second}
 			table, notable := tamperCommittee(t, 12, m, cfg, false)
 			t.Logf("\n%v", table)
