@@ -18,8 +18,9 @@ import (
 	"github.com/cohortmpc/cohort/share"
 )
 
-// runCommittee submits inputs to m in-memory servers and runs them.
-func runCommittee(t testing.TB, inputs []assess.Input, m int, cfg assess.Config) ([]assess.Result, []error) {
+// submitAll makes the submissions of inputs (organisation i+1 as
+// "org<i+1>") and returns what each of m servers receives.
+func submitAll(t testing.TB, inputs []assess.Input, m int, cfg assess.Config) [][]assess.Submitted {
 	t.Helper()
 	per := make([][]assess.Submitted, m)
 	for i, in := range inputs {
@@ -29,6 +30,13 @@ func runCommittee(t testing.TB, inputs []assess.Input, m int, cfg assess.Config)
 			per[j] = append(per[j], assess.Submitted{Org: fmt.Sprintf("org%d", i+1), Shares: sub[j]})
 		}
 	}
+	return per
+}
+
+// runCommittee submits inputs to m in-memory servers and runs them.
+func runCommittee(t testing.TB, inputs []assess.Input, m int, cfg assess.Config) ([]assess.Result, []error) {
+	t.Helper()
+	per := submitAll(t, inputs, m, cfg)
 	trs, err := cnet.NewMesh(m)
 	require.NoError(t, err)
 	res := make([]assess.Result, m)
@@ -148,14 +156,7 @@ func TestCommitteeNoiseRepeatsWithItsSource(t *testing.T) {
 	}
 	cfg := assess.Config{Epsilon: 0.5}
 	const m = 3
-	per := make([][]assess.Submitted, m)
-	for i, in := range inputs {
-		sub, err := cfg.Submission(in, m, rand.Reader)
-		require.NoError(t, err)
-		for j := range m {
-			per[j] = append(per[j], assess.Submitted{Org: fmt.Sprintf("org%d", i+1), Shares: sub[j]})
-		}
-	}
+	per := submitAll(t, inputs, m, cfg)
 	run := func(seed byte) [2]int64 {
 		trs, err := cnet.NewMesh(m)
 		require.NoError(t, err)

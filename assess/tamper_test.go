@@ -2,7 +2,6 @@ package assess_test
 
 import (
 	"context"
-	crand "crypto/rand"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -359,14 +358,7 @@ func tamperCommittee(t *testing.T, n, m int, cfg assess.Config, every bool) (tam
 	require.NoError(t, err)
 	want, err := assess.Expected(in, cfg)
 	require.NoError(t, err)
-	per := make([][]assess.Submitted, m)
-	for i := range in {
-		sub, err := cfg.Submission(in[i], m, crand.Reader)
-		require.NoError(t, err)
-		for j := range m {
-			per[j] = append(per[j], assess.Submitted{Org: fmt.Sprintf("org%d", i+1), Shares: sub[j]})
-		}
-	}
+	per := submitAll(t, in, m, cfg)
 	server := func(j int, tr cnet.Transport, cfg assess.Config) (assess.Result, error) {
 		return assess.RunCommittee(context.Background(), assess.Server{ID: j + 1, Transport: tr}, per[j], [32]byte{1}, cfg)
 	}
