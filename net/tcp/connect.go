@@ -95,6 +95,10 @@ func Connect(ctx context.Context, cfg Config) (*Transport, error) {
 	if ln != nil {
 		workers.Go(func() { c.acceptLoop(ctx, ln, &workers) })
 	}
+	if s.ID < s.n {
+		c.retry = newRetryClock()
+		workers.Go(func() { c.retry.run(ctx, maxBackoff(s.n)) })
+	}
 	for j := s.ID + 1; j <= s.n; j++ {
 		workers.Go(func() { c.dialLoop(ctx, j) })
 	}
@@ -130,6 +134,7 @@ type connector struct {
 	serverTLS  *tls.Config
 	results    chan result
 	maxPending int
+	retry      *retryClock // when the dials that failed try again
 
 	pmu     sync.Mutex
 	pending []*pendingConn // accepted connections in their handshake, oldest first
@@ -448,8 +453,55 @@ func (c *connector) acceptLoop(ctx context.Context, ln stdnet.Listener, workers 
 	}
 }
 
-func (c *connector) dialLoop(ctx context.Context, j int) {
+// maxBackoff bounds the wait between two dials of a party that is not up
+// yet. It is short, since a party that comes up waits about that long for
+// those who dial it, and long enough that a party waiting for all the
+// others dials at most about 200 times a second up to n = 200, and each
+// party at most once a second beyond.
+func maxBackoff(n int) time.Duration {
+	return min(max(time.Duration(n)*5*time.Millisecond, 100*time.Millisecond), time.Second)
+}
+
+// retryClock tells the dials that failed when to try again: all at the same
+// ticks, 10 ms apart at first, then twice as far apart each time up to a
+// bound, with jitter. A party waiting for many others then wakes a few
+// times a second to dial them together, not once for each (on a shared
+// machine, each wake of a process costs more than the dial).
+type retryClock struct {
+	mu   sync.Mutex
+	tick chan struct{} // closed at the next tick
+}
+
+func newRetryClock() *retryClock { return &retryClock{tick: make(chan struct{})} }
+
+// next returns a channel closed at the next tick.
+func (r *retryClock) next() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tick
+}
+
+// run ticks until ctx ends.
+func (r *retryClock) run(ctx context.Context, most time.Duration) {
 	backoff := 10 * time.Millisecond
+	timer := time.NewTimer(backoff)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		r.mu.Lock()
+		close(r.tick)
+		r.tick = make(chan struct{})
+		r.mu.Unlock()
+		backoff = min(2*backoff, most)
+		timer.Reset(backoff/2 + mathrand.N(backoff/2+1))
+	}
+}
+
+func (c *connector) dialLoop(ctx context.Context, j int) {
 	var d stdnet.Dialer
 	for {
 		raw, err := d.DialContext(ctx, "tcp", c.s.peers[j].Addr)
@@ -479,9 +531,8 @@ func (c *connector) dialLoop(ctx context.Context, j int) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff/2 + mathrand.N(backoff/2+1)):
+		case <-c.retry.next():
 		}
-		backoff = min(2*backoff, time.Second)
 	}
 }
 

@@ -572,3 +572,44 @@ func TestConnectContext(t *testing.T) {
 	require.NotContains(t, err.Error(), "timed out after")
 	fmt.Fprint(io.Discard, err)
 }
+
+// A party waiting for all the others retries each soon (at most a second
+// apart) without dialling more than about 200 times a second in all, up
+// to n = 200.
+func TestMaxBackoff(t *testing.T) {
+	for n := 2; n <= 1000; n++ {
+		b := maxBackoff(n)
+		require.GreaterOrEqual(t, b, 100*time.Millisecond, "n = %d", n)
+		require.LessOrEqual(t, b, time.Second, "n = %d", n)
+		if n <= 200 {
+			rate := float64(n-1) / b.Seconds()
+			require.LessOrEqual(t, rate, 200.0, "n = %d: %.0f dials a second", n, rate)
+		}
+	}
+	require.Equal(t, 250*time.Millisecond, maxBackoff(50))
+}
+
+// The dials waiting to try again are woken together, at every tick, and
+// the clock stops with its context.
+func TestRetryClock(t *testing.T) {
+	r := newRetryClock()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.run(ctx, 20*time.Millisecond)
+	}()
+	for range 10 {
+		a, b := r.next(), r.next()
+		require.Equal(t, a, b, "waiters before a tick share it")
+		<-a
+		require.NotEqual(t, a, r.next(), "after a tick, the next one")
+	}
+	cancel()
+	<-done
+	select {
+	case <-r.next():
+		t.Fatal("a tick after the clock stopped")
+	case <-time.After(50 * time.Millisecond):
+	}
+}
