@@ -39,7 +39,11 @@ func (s *Session[E]) LTZ(ctx context.Context, a Int[E]) (Int[E], error) {
 func NeedsLTZ(c int, b Bound) Needs { return needsLTZ(c, max(2, b.Bits())) }
 
 func needsLTZ(c, k int) Needs {
-	return Needs{Random: c, Double: c * treeMults(k+1), Zero: c, Bits: c * k, Masks: c, MaskBits: k}
+	n := Needs{Random: c, Double: c * treeMults(k+1), Zero: c, Bits: c * k, Masks: c, MaskBits: k}
+	if c > 0 {
+		n.Verify = 1 // before the zero test is opened
+	}
+	return n
 }
 
 // treeMults is the number of interactive multiplications of a product tree
@@ -201,7 +205,10 @@ func (s *Session[E]) ltzFinish(ctx context.Context, st *ltzState[E], cOpen []E) 
 	if err != nil {
 		return Shares[E]{}, err
 	}
-	w, err := s.eng.open(ctx, last, "LTZ: zero test", openMasked)
+	// Checked, not masked: w = 0 has the same chance whatever the inputs
+	// only when every product is right, and a party that added an error to
+	// one could make it tell whether a factor is zero.
+	w, err := s.eng.open(ctx, last, "LTZ: zero test", openChecked)
 	if err != nil {
 		return Shares[E]{}, err
 	}

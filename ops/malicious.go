@@ -2,10 +2,12 @@ package ops
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/cohortmpc/cohort/field"
+	"github.com/cohortmpc/cohort/internal/canon"
 	"github.com/cohortmpc/cohort/share"
 )
 
@@ -57,8 +59,36 @@ type malicious[E any] struct {
 	zeros  [][]E       // sharings of zero of degree 2T
 	reqs   []requirement[E]
 
-	check map[int][]E // consistency-check matrices by degree
-	rho   []E         // buffer of coefficients
+	check    map[int][]E // consistency-check matrices by degree
+	rho      []E         // buffer of coefficients
+	verifies int         // verifications so far, bound into their commitments
+
+	// ignoreMACCheck, set by tests only, lets this party go on after its
+	// MAC check failed, as a corrupt party would.
+	ignoreMACCheck bool
+}
+
+// commitmentSize is the number of elements of a commitment: 3 × 60 bits of
+// SHA-256.
+const commitmentSize = 3
+
+// commitment is compute party c's commitment to its shares v of the
+// verifies-th verification's check values: a hash bound to the session's
+// configuration, the verification and the party, packed into elements.
+func (e *malicious[E]) commitment(c int, v []E) []E {
+	s := e.s
+	h := canon.New("cohort/ops/verify-commitment/v1")
+	d := s.helloDigest()
+	h.Bytes(d[:])
+	h.Int(int64(e.verifies))
+	h.Int(int64(c))
+	h.Bytes(s.f.AppendEncode(nil, v))
+	sum := h.Sum()
+	out := make([]E, commitmentSize)
+	for i := range out {
+		out[i] = s.f.FromUint64(binary.LittleEndian.Uint64(sum[8*i:]) >> 4)
+	}
+	return out
 }
 
 // A requirement is what one party's dealings must satisfy: bits that must
@@ -303,12 +333,15 @@ func (e *malicious[E]) checkMatrix(d int) ([]E, error) {
 }
 
 // verify checks everything recorded since the last verification (see the
-// type's comment). 4 rounds: the coin, the multiplication α·w (2), and the
-// all-to-all opening of the checks.
+// type's comment). 5 rounds: the coin, the multiplication α·w (2), and the
+// all-to-all commitments to the checks and their opening.
 func (e *malicious[E]) verify(ctx context.Context) error {
 	s := e.s
 	if s.err != nil {
 		return s.err
+	}
+	if len(e.wires) == 0 && len(e.opens) == 0 && len(e.dealtT) == 0 && len(e.dbl2t) == 0 && len(e.zeros) == 0 && len(e.reqs) == 0 {
+		return nil // nothing recorded since the last verification
 	}
 	// Requirements first: for each party, a random combination of its
 	// b(b − 1) and of its values that must be zero. It depends on that
@@ -425,9 +458,32 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 		dt = f.Add(dt, f.Dot(rho(len(x)), x))
 	}
 
-	cols, err := e.exchangeAll(ctx, []E{v2, dt}, "verify: checks")
+	// Commit, then open. The shares of the check values are opened
+	// all-to-all, and at degree 2T for odd n (2T = n − 1) any n shares lie
+	// on one polynomial: a party that saw the others' shares before
+	// sending its own could choose it to make the value zero. Each party
+	// therefore first sends a hash of its shares, and its shares only once
+	// it holds everyone's hash.
+	e.verifies++
+	mine := []E{v2, dt}
+	commits, err := e.exchangeAll(ctx, e.commitment(s.me, mine), "verify: commitments")
 	if err != nil {
 		return err
+	}
+	cols, err := e.exchangeAll(ctx, mine, "verify: checks")
+	if err != nil {
+		return err
+	}
+	for c := 1; c <= s.n; c++ {
+		if c == s.me {
+			continue
+		}
+		want := e.commitment(c, cols[c-1])
+		for i := range want {
+			if !f.Equal(want[i], commits[c-1][i]) {
+				return s.fail(peerErr(s.cids[c-1], "verify: checks", fmt.Errorf("opened check values other than those it committed to: %w", ErrCheck)))
+			}
+		}
 	}
 	cols2 := make([][]E, len(cols))
 	colsT := make([][]E, len(cols))
@@ -441,7 +497,7 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !f.IsZero(got[0]) {
+	if !f.IsZero(got[0]) && !e.ignoreMACCheck {
 		return s.fail(fmt.Errorf("ops: verify: the MAC check failed: some party changed a share, a product or an opened value, and this check cannot tell which: %w", ErrCheck))
 	}
 	// The requirements' values are now known to be right.

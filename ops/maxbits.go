@@ -76,6 +76,11 @@ func (s *Session[E]) MaxOfTopBits(ctx context.Context, bits Int[E], k, top int) 
 			s.opts.Progress("MaxOfBits", k-j, top)
 		}
 	}
+	// The last zero test was opened by a king: verify it before the
+	// caller may reveal what it found.
+	if err := s.eng.verify(ctx); err != nil {
+		return 0, err
+	}
 	return mx >> (k - top), nil
 }
 
@@ -86,5 +91,5 @@ func NeedsMaxOfBits(c, k int) Needs { return NeedsMaxOfTopBits(c, k, k) }
 // NeedsMaxOfTopBits is the preprocessing that MaxOfTopBits of c values of
 // k bits, stopped after top bits, consumes.
 func NeedsMaxOfTopBits(c, k, top int) Needs {
-	return Needs{Double: (top - 1) * c, Random: top, Zero: top, Verify: top}
+	return Needs{Double: (top - 1) * c, Random: top, Zero: top, Verify: top + 1}
 }
