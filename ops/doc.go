@@ -133,8 +133,9 @@
 // [ErrCheck]); deviating reveals nothing. The same protocols run on another engine (Chida et al.,
 // CRYPTO 2018): every value carries shares of its product with a secret MAC
 // key α; products, openings by kings and dealt sharings are recorded and
-// verified in a batch (a random linear combination, one all-to-all opening,
-// 4 rounds) before anything that is not uniformly masked is revealed, and
+// verified in a batch (a random linear combination, opened all-to-all
+// after every party has committed to its shares, 5 rounds) before anything
+// that is not uniformly masked is revealed, and
 // a verification misses a deviation with probability about 2/p. Outputs
 // are opened all-to-all. What the engine cannot know is whether an input
 // is what its dealer claims: [Session.InputBits] deals integers as bits,
@@ -148,7 +149,8 @@
 // broadcast). A failed batched check names no one, since the parties
 // cannot tell who deviated. Against the table above, a product costs two
 // reductions instead of one, every input and random value one more
-// multiplication for its MAC, and each verification 4 rounds. MaxByOwners and NthLargestByOwners trust
+// multiplication for its MAC, and each verification 5 rounds (each
+// comparison runs one, before its zero test is opened). MaxByOwners and NthLargestByOwners trust
 // the owners' answers and refuse to run; MaxOfBits finds the maximum from
 // verified bits instead.
 package ops

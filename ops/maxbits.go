@@ -13,8 +13,9 @@ import (
 // (revealing only bit j of the maximum) and, when it is 1, narrow the active
 // set to a_i ← p_i. k zero tests and (k − 1)·c multiplications, about 4k
 // rounds; in a session that authenticates values, each test is revealed only
-// after a verification of everything before it (about 9k rounds). What it
-// reveals is the maximum, bit by bit.
+// after a verification of everything before it, and the last once more
+// before it returns (about 10k rounds). What it reveals is the maximum, bit
+// by bit.
 func (s *Session[E]) MaxOfBits(ctx context.Context, bits Int[E], k int) (int64, error) {
 	return s.MaxOfTopBits(ctx, bits, k, k)
 }
