@@ -281,7 +281,7 @@ func check(o options, cfg *deploy.Config, stdout io.Writer, fail func(int, strin
 	h := cfg.SessionHash()
 	fmt.Fprintf(stdout, "configuration      %s\n", o.config)
 	fmt.Fprintf(stdout, "session            %s\n", cfg.Session)
-	fmt.Fprintf(stdout, "configuration hash  sha256:%s\n", hex.EncodeToString(h[:]))
+	fmt.Fprintf(stdout, "configuration hash sha256:%s\n", hex.EncodeToString(h[:]))
 	a := cfg.Resolved()
 	fmt.Fprintf(stdout, "assessment         T = %d, K = %d, score %s (%d..%d), %s, maximum %s\n",
 		a.Threshold, a.AlertLevel, report.ScoreFormula(a.Weights), a.ScoreMin, a.ScoreMax, a.Security, report.Protocol(a))

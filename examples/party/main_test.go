@@ -364,7 +364,7 @@ func TestRunCheck(t *testing.T) {
 		cfg, err := deploy.Load(c.configs[id-1])
 		require.NoError(t, err)
 		h := cfg.SessionHash()
-		assert.Contains(t, stdout, "configuration hash  sha256:"+hex.EncodeToString(h[:])+"\n")
+		assert.Contains(t, stdout, "configuration hash sha256:"+hex.EncodeToString(h[:])+"\n")
 		assert.Contains(t, stdout, "session            test-TestRunCheck\n")
 		assert.Contains(t, stdout, "assessment         T = ")
 		assert.Contains(t, stdout, ", K = 2, score 4·cvss_score + 2·critical_vulnerabilities + 2·patch_delay + 2·asset_exposure (0..9900), semi-honest, maximum bitwise\n")

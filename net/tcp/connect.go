@@ -281,7 +281,9 @@ func (c *connector) reportWaiting(lastErr map[int]error, elapsed time.Duration) 
 	if len(ids) > 1 {
 		word = "parties"
 	}
-	attrs = append(attrs, "self", c.s.ID, "waited", elapsed.Round(time.Second), "left", (c.s.DialTimeout - elapsed).Round(time.Second))
+	// Which party this is, the logger says (the party program's carries
+	// self=id).
+	attrs = append(attrs, "waited", elapsed.Round(time.Second), "left", (c.s.DialTimeout - elapsed).Round(time.Second))
 	c.t.log.l.Info(fmt.Sprintf("tcp: still waiting for %s %s", word, strings.Join(ids, ", ")), attrs...)
 }
 

@@ -555,6 +555,7 @@ func TestWaitingIsLogged(t *testing.T) {
 	require.Contains(t, out, `msg="tcp: still waiting for parties 1, 3"`, out)
 	require.Contains(t, out, `3="connection refused"`, out)
 	require.Contains(t, out, `1="has not connected to this party"`, out)
+	require.NotContains(t, out, "self=", "the logger names this party, not the message")
 }
 
 // Ending the caller's context during Connect is reported as such, and
