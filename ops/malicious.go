@@ -62,6 +62,7 @@ type malicious[E any] struct {
 	check    map[int][]E // consistency-check matrices by degree
 	rho      []E         // buffer of coefficients
 	verifies int         // verifications so far, bound into their commitments
+	digest   [32]byte    // the session's, bound into the commitments
 
 	// ignoreMACCheck, set by tests only, lets this party go on after its
 	// MAC check failed, as a corrupt party would.
@@ -78,8 +79,7 @@ const commitmentSize = 3
 func (e *malicious[E]) commitment(c int, v []E) []E {
 	s := e.s
 	h := canon.New("cohort/ops/verify-commitment/v1")
-	d := s.helloDigest()
-	h.Bytes(d[:])
+	h.Bytes(e.digest[:])
 	h.Int(int64(e.verifies))
 	h.Int(int64(c))
 	h.Bytes(s.f.AppendEncode(nil, v))
@@ -115,6 +115,7 @@ func (e *malicious[E]) init(ctx context.Context) error {
 	}
 	v, _ := s.pool.random.pop(s.pool.random.len())
 	e.alpha, e.ready = v[0], true
+	e.digest = s.helloDigest()
 	return nil
 }
 
@@ -340,8 +341,11 @@ func (e *malicious[E]) verify(ctx context.Context) error {
 	if s.err != nil {
 		return s.err
 	}
-	if len(e.wires) == 0 && len(e.opens) == 0 && len(e.dealtT) == 0 && len(e.dbl2t) == 0 && len(e.zeros) == 0 && len(e.reqs) == 0 {
-		return nil // nothing recorded since the last verification
+	if len(e.wires) == 0 && len(e.opens) == 0 && len(e.reqs) == 0 {
+		// Nothing computed or opened since the last verification: what
+		// was dealt since (the last check's own α·w, pool refills) has
+		// entered no value, and is checked with the first that it enters.
+		return nil
 	}
 	// Requirements first: for each party, a random combination of its
 	// b(b − 1) and of its values that must be zero. It depends on that

@@ -299,7 +299,12 @@ func TestPeerNeverStarted(t *testing.T) {
 		assert.Equal(t, cli.ExitFailure, p.code, "party %d", p.id)
 		assert.Less(t, p.elapsed, 5*time.Second, "party %d", p.id)
 		assert.Contains(t, p.stderr.String(), fmt.Sprintf("party: tcp: party %d: not connected to party 5 (timed out after 2s)", p.id))
-		assert.Contains(t, p.stderr.String(), "party: the failure concerns party 5 (127.0.0.1:")
+		// Party 5's port is free while the test runs: when another
+		// program happens to listen on it meanwhile, the dialers meet an
+		// unknown key, and the explanation says that, naming party 5 too.
+		out := p.stderr.String()
+		assert.True(t, strings.Contains(out, "party: the failure concerns party 5 (127.0.0.1:") ||
+			strings.Contains(out, "party: party 5 (127.0.0.1:"), "party %d does not name party 5: %s", p.id, out)
 		// The operator saw what was going on without -v.
 		assert.Contains(t, p.stderr.String(), `msg="tcp: still waiting for party 5"`)
 	}
