@@ -69,9 +69,11 @@ type malicious[E any] struct {
 	ignoreMACCheck bool
 }
 
-// commitmentSize is the number of elements of a commitment: 3 × 60 bits of
-// SHA-256.
-const commitmentSize = 3
+// commitmentSize is the number of elements of a commitment: 2 × 60 bits of
+// SHA-256. A party that wants to change its shares after seeing the others'
+// must open its commitment to a value those shares fix, unknown when it
+// committed: a second preimage, not a collision, so 120 bits hold.
+const commitmentSize = 2
 
 // commitment is compute party c's commitment to its shares v of the
 // verifies-th verification's check values: a hash bound to the session's
