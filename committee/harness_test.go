@@ -57,13 +57,19 @@ func identity(t testing.TB) (tls.Certificate, string) {
 	return cert, tcp.Fingerprint(cert.Leaf)
 }
 
-// freePort returns a loopback address whose port was free a moment ago.
-func freePort(t testing.TB) string {
+// freePorts returns c distinct loopback addresses whose ports were free a
+// moment ago (held together while they are chosen, so that no two are the
+// same).
+func freePorts(t testing.TB, c int) []string {
 	t.Helper()
-	ln, err := stdnet.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().String()
+	addrs := make([]string, c)
+	for i := range addrs {
+		ln, err := stdnet.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		addrs[i] = ln.Addr().String()
+	}
+	return addrs
 }
 
 // node is one server of a test and what runs it.
@@ -99,10 +105,11 @@ func newHarness(t testing.TB, m, n int, edit func(map[string]any)) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), clock: &clock{t: deadline.Add(-time.Hour)}, orgKeys: map[string]tls.Certificate{}}
 	var servers, orgs []map[string]any
+	ports := freePorts(t, 2*m)
 	for j := 1; j <= m; j++ {
 		cert, pin := identity(t)
 		h.certs = append(h.certs, cert)
-		servers = append(servers, map[string]any{"id": j, "api": freePort(t), "mesh": freePort(t), "fingerprint": pin})
+		servers = append(servers, map[string]any{"id": j, "api": ports[2*j-2], "mesh": ports[2*j-1], "fingerprint": pin})
 	}
 	for i := 1; i <= n; i++ {
 		id := fmt.Sprintf("org%d", i)
