@@ -407,6 +407,20 @@ func TestCommitteeTamperingIsCaught(t *testing.T) {
 	}
 }
 
+// printTable prints a full table under its title; in malicious mode it
+// also lists the runs not aborted by every honest party and requires that
+// the tampering was caught.
+func printTable(t *testing.T, title string, sec assess.Security, table tamperTable, notable []tamperNote) {
+	t.Helper()
+	fmt.Printf("\n%s\n\n%v", title, table)
+	if sec == assess.Malicious {
+		for _, n := range notable {
+			fmt.Println("  ", n)
+		}
+		requireCaught(t, table, notable)
+	}
+}
+
 // TestTamperingFullTable runs every kind at every step for n = 5, 7, 8,
 // both paths and both security models, and prints the tables (set
 // COHORT_TAMPER_FULL=1; it takes minutes).
@@ -419,13 +433,7 @@ func TestTamperingFullTable(t *testing.T) {
 			for _, generic := range []bool{false, true} {
 				cfg := assess.Config{Security: sec, ThresholdUnderMPC: generic, Timeout: 20 * time.Second}
 				table, notable := tamperAll(t, n, cfg, true)
-				fmt.Printf("\n%v, n = %d, generic = %v\n\n%v", sec, n, generic, table)
-				if sec == assess.Malicious {
-					for _, b := range notable {
-						fmt.Println("  ", b)
-					}
-					requireCaught(t, table, notable)
-				}
+				printTable(t, fmt.Sprintf("%v, n = %d, generic = %v", sec, n, generic), sec, table, notable)
 			}
 		}
 	}
@@ -442,13 +450,7 @@ func TestCommitteeTamperingFullTable(t *testing.T) {
 		for _, m := range []int{3, 4, 5} {
 			cfg := assess.Config{Security: sec, Timeout: 20 * time.Second}
 			table, notable := tamperCommittee(t, 12, m, cfg, true)
-			fmt.Printf("\n%v, committee of m = %d servers, 12 organisations\n\n%v", sec, m, table)
-			if sec == assess.Malicious {
-				for _, b := range notable {
-					fmt.Println("  ", b)
-				}
-				requireCaught(t, table, notable)
-			}
+			printTable(t, fmt.Sprintf("%v, committee of m = %d servers, 12 organisations", sec, m), sec, table, notable)
 		}
 	}
 }

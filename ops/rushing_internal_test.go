@@ -13,6 +13,7 @@ import (
 
 	"github.com/cohortmpc/cohort/field"
 	cnet "github.com/cohortmpc/cohort/net"
+	"github.com/cohortmpc/cohort/share"
 )
 
 // A rushing adversary: the last party adds 1 to one element of the message
@@ -91,25 +92,21 @@ func (r *rusher) choose(ctx context.Context, step byte, mine []byte) (field.M61,
 		}
 		shares[id-1] = v[0]
 	}
-	// Lagrange coefficients at 0 for the points 1..n.
-	lambda := func(i int) field.M61 {
-		num, den := f.One(), f.One()
-		for j := 1; j <= r.n; j++ {
-			if j != i {
-				num = f.Mul(num, f.Neg(f.FromUint64(uint64(j))))
-				den = f.Mul(den, f.Sub(f.FromUint64(uint64(i)), f.FromUint64(uint64(j))))
-			}
-		}
-		inv, _ := f.Inv(den)
-		return f.Mul(num, inv)
+	points := make([]int, r.n)
+	for i := range points {
+		points[i] = i + 1
+	}
+	lambda, err := share.LagrangeCoefficients[field.M61](f, points, 0)
+	if err != nil {
+		return 0, err
 	}
 	rest := f.Zero()
 	for id := 1; id <= r.n; id++ {
 		if id != me {
-			rest = f.Add(rest, f.Mul(lambda(id), shares[id-1]))
+			rest = f.Add(rest, f.Mul(lambda[id-1], shares[id-1]))
 		}
 	}
-	inv, _ := f.Inv(lambda(me))
+	inv, _ := f.Inv(lambda[me-1])
 	return f.Neg(f.Mul(rest, inv)), nil
 }
 
